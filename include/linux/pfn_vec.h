@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pfn_vec: vectors of memory with or without struct page.
+ *
+ * A struct pfn_vec is the bio_vec of memory that may have no struct page,
+ * such as a PCI BAR: it names its memory by pfn_t instead of struct page,
+ * and pfn_t_has_page() tells which kind a segment is. Iteration reuses
+ * struct bvec_iter and mirrors <linux/bvec.h>: multi-page segments, a
+ * single-page view for mapping, overflow-checked advance.
+ *
+ * See Documentation/core-api/pfn_vec.rst.
+ */
+#ifndef _LINUX_PFN_VEC_H
+#define _LINUX_PFN_VEC_H
+
+#include <linux/bvec.h>
+#include <linux/build_bug.h>
+#include <linux/iosys-map.h>
+#include <linux/limits.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/pfn_t.h>
+
+struct folio;
+
+/**
+ * struct pfn_vec - a contiguous range of physical memory
+ * @pv_pfn:	first page frame of the range, with pfn_t flags: PFN_DEV
+ *		without PFN_MAP means the range has no struct page
+ * @pv_len:	number of bytes in the range
+ * @pv_offset:	offset of the first byte from the start of @pv_pfn; may be
+ *		%PAGE_SIZE or more for a segment that starts past its first
+ *		page, as for a multi-page bio_vec
+ *
+ * A segment is well formed when @pv_offset + @pv_len fits in 32 bits and
+ * every page frame it spans is a valid physical address: pfn_vec_valid().
+ * All the pages of one segment are of the same kind, with or without
+ * struct page.
+ */
+struct pfn_vec {
+	pfn_t		pv_pfn;
+	unsigned int	pv_len;
+	unsigned int	pv_offset;
+};
+
+/*
+ * On 64-bit a pfn_vec array can live where a bio_vec array does, in the
+ * same allocations. On 32-bit pfn_t stays 64 bits wide for its flags, so a
+ * pfn_vec is one word larger than a bio_vec there.
+ */
+static_assert(!IS_ENABLED(CONFIG_64BIT) ||
+	      sizeof(struct pfn_vec) == sizeof(struct bio_vec));
+
+/**
+ * pfn_vec_has_page - does a segment's memory have struct page?
+ * @pv: the segment
+ *
+ * Return: true when the segment's pages can be reached as struct page.
+ */
+static inline bool pfn_vec_has_page(const struct pfn_vec *pv)
+{
+	return pfn_t_has_page(pv->pv_pfn);
+}
+
+/**
+ * pfn_vec_pfn_add - the pfn_t @nr pages after @pfn, with the same flags
+ * @pfn: the starting frame
+ * @nr: how many pages further
+ *
+ * Return: the pfn_t of the frame @nr pages after @pfn.
+ */
+static inline pfn_t pfn_vec_pfn_add(pfn_t pfn, unsigned long nr)
+{
+	return (pfn_t){ .val = pfn.val + nr };
+}
+
+/**
+ * pfn_vec_set_page - initialise a pfn_vec for memory with struct page
+ * @pv:		pfn_vec to initialise
+ * @page:	first page of the segment
+ * @len:	length of the segment in bytes
+ * @offset:	offset of the first byte into @page
+ */
+static inline void pfn_vec_set_page(struct pfn_vec *pv, struct page *page,
+				    unsigned int len, unsigned int offset)
+{
+	pv->pv_pfn = page_to_pfn_t(page);
+	pv->pv_len = len;
+	pv->pv_offset = offset;
+}
+
+/**
+ * pfn_vec_set_folio - initialise a pfn_vec for a range of a folio
+ * @pv:		pfn_vec to initialise
+ * @folio:	folio holding the segment
+ * @len:	length of the segment in bytes, at most %UINT_MAX
+ * @offset:	offset of the first byte into @folio
+ */
+static inline void pfn_vec_set_folio(struct pfn_vec *pv, struct folio *folio,
+				     size_t len, size_t offset)
+{
+	WARN_ON_ONCE(len > UINT_MAX);
+	pfn_vec_set_page(pv, folio_page(folio, offset / PAGE_SIZE), len,
+			 offset % PAGE_SIZE);
+}
+
+int __must_check pfn_vec_set_phys(struct pfn_vec *pv, phys_addr_t phys,
+				  unsigned int len);
+bool pfn_vec_valid(const struct pfn_vec *pv);
+int __must_check pfn_vec_iter_init(struct bvec_iter *iter,
+				   const struct pfn_vec *pvec, unsigned int nr);
+
+/*
+ * Views of the segment under a cursor. The mp_ views cover what is left of
+ * the whole (multi-page) segment; the others are cut to the page that holds
+ * the cursor, which is what one kmap-like mapping can cover.
+ */
+static inline const struct pfn_vec *
+__pfn_vec_iter_seg(const struct pfn_vec *pvec, struct bvec_iter iter)
+{
+	return &pvec[iter.bi_idx];
+}
+
+static inline unsigned int mp_pfn_vec_iter_len(const struct pfn_vec *pvec,
+					       struct bvec_iter iter)
+{
+	return min(iter.bi_size,
+		   __pfn_vec_iter_seg(pvec, iter)->pv_len - iter.bi_bvec_done);
+}
+
+static inline unsigned int mp_pfn_vec_iter_offset(const struct pfn_vec *pvec,
+						  struct bvec_iter iter)
+{
+	return __pfn_vec_iter_seg(pvec, iter)->pv_offset + iter.bi_bvec_done;
+}
+
+static inline struct pfn_vec mp_pfn_vec_iter_pvec(const struct pfn_vec *pvec,
+						  struct bvec_iter iter)
+{
+	return (struct pfn_vec) {
+		.pv_pfn		= __pfn_vec_iter_seg(pvec, iter)->pv_pfn,
+		.pv_len		= mp_pfn_vec_iter_len(pvec, iter),
+		.pv_offset	= mp_pfn_vec_iter_offset(pvec, iter),
+	};
+}
+
+static inline unsigned int pfn_vec_iter_offset(const struct pfn_vec *pvec,
+					       struct bvec_iter iter)
+{
+	return offset_in_page(mp_pfn_vec_iter_offset(pvec, iter));
+}
+
+static inline unsigned int pfn_vec_iter_len(const struct pfn_vec *pvec,
+					    struct bvec_iter iter)
+{
+	return min_t(unsigned int, mp_pfn_vec_iter_len(pvec, iter),
+		     PAGE_SIZE - pfn_vec_iter_offset(pvec, iter));
+}
+
+static inline pfn_t pfn_vec_iter_pfn(const struct pfn_vec *pvec,
+				     struct bvec_iter iter)
+{
+	return pfn_vec_pfn_add(__pfn_vec_iter_seg(pvec, iter)->pv_pfn,
+			       mp_pfn_vec_iter_offset(pvec, iter) / PAGE_SIZE);
+}
+
+static inline struct pfn_vec pfn_vec_iter_pvec(const struct pfn_vec *pvec,
+					       struct bvec_iter iter)
+{
+	return (struct pfn_vec) {
+		.pv_pfn		= pfn_vec_iter_pfn(pvec, iter),
+		.pv_len		= pfn_vec_iter_len(pvec, iter),
+		.pv_offset	= pfn_vec_iter_offset(pvec, iter),
+	};
+}
+
+/**
+ * pfn_vec_iter_advance - move a cursor forward over a pfn_vec array
+ * @pvec:	the array
+ * @iter:	the cursor
+ * @bytes:	how far to move, at most @iter->bi_size
+ *
+ * Zero-length segments on the way are stepped over.
+ *
+ * Return: true on success; false, with a warning and @iter left at its
+ * end, if @bytes runs past the end of @iter.
+ */
+static inline bool pfn_vec_iter_advance(const struct pfn_vec *pvec,
+					struct bvec_iter *iter,
+					unsigned int bytes)
+{
+	unsigned int idx = iter->bi_idx;
+
+	if (WARN_ONCE(bytes > iter->bi_size,
+		      "pfn_vec: advance of %u bytes past the %u left\n",
+		      bytes, iter->bi_size)) {
+		iter->bi_size = 0;
+		return false;
+	}
+
+	iter->bi_size -= bytes;
+	bytes += iter->bi_bvec_done;
+
+	while (bytes && bytes >= pvec[idx].pv_len) {
+		bytes -= pvec[idx].pv_len;
+		idx++;
+	}
+
+	iter->bi_idx = idx;
+	iter->bi_bvec_done = bytes;
+	return true;
+}
+
+/**
+ * pfn_vec_iter_advance_single - move a cursor within its current segment
+ * @pvec:	the array
+ * @iter:	the cursor
+ * @bytes:	how far to move, at most what is left of the current segment
+ *
+ * The cheap form of pfn_vec_iter_advance() for loops that step one view
+ * at a time, such as for_each_pfn_vec().
+ */
+static inline void pfn_vec_iter_advance_single(const struct pfn_vec *pvec,
+					       struct bvec_iter *iter,
+					       unsigned int bytes)
+{
+	unsigned int done = iter->bi_bvec_done + bytes;
+
+	if (done == pvec[iter->bi_idx].pv_len) {
+		done = 0;
+		iter->bi_idx++;
+	}
+	iter->bi_bvec_done = done;
+	iter->bi_size -= bytes;
+}
+
+/**
+ * for_each_pfn_vec - iterate over single-page views of a pfn_vec array
+ * @pvl:	struct pfn_vec that receives each view
+ * @pvec:	the array
+ * @iter:	struct bvec_iter used as the cursor
+ * @start:	where to start, usually from pfn_vec_iter_init()
+ *
+ * Each view lies within one page, so it can be passed to
+ * pfn_vec_kmap_local().
+ */
+#define for_each_pfn_vec(pvl, pvec, iter, start)			\
+	for (iter = (start);						\
+	     (iter).bi_size &&						\
+		((pvl = pfn_vec_iter_pvec((pvec), (iter))), 1);		\
+	     pfn_vec_iter_advance_single((pvec), &(iter), (pvl).pv_len))
+
+/**
+ * struct pfn_vec_map - a local mapping of one page of a pfn_vec segment
+ * @map: address of the segment's first byte, in system memory for memory
+ *	 with struct page, in I/O memory otherwise; iosys_map helpers
+ *	 access either correctly
+ */
+struct pfn_vec_map {
+	struct iosys_map	map;
+};
+
+int __must_check pfn_vec_kmap_local(const struct pfn_vec *pv,
+				    struct pfn_vec_map *m);
+void pfn_vec_kunmap_local(struct pfn_vec_map *m);
+
+int __must_check pfn_vec_memcpy_to(const struct pfn_vec *pvec,
+				   struct bvec_iter *iter, const void *buf,
+				   size_t len);
+int __must_check pfn_vec_memcpy_from(void *buf, const struct pfn_vec *pvec,
+				     struct bvec_iter *iter, size_t len);
+int __must_check pfn_vec_copy(const struct pfn_vec *dst,
+			      struct bvec_iter *dst_iter,
+			      const struct pfn_vec *src,
+			      struct bvec_iter *src_iter, size_t len);
+int __must_check pfn_vec_zero(const struct pfn_vec *pvec,
+			      struct bvec_iter *iter, size_t len);
+
+#endif /* _LINUX_PFN_VEC_H */

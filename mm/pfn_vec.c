@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfn_vec: vectors of memory with or without struct page.
+ *
+ * Construction and validation of segments, the kmap-like local accessor,
+ * and the copy helpers that the block layer bounces with. The helpers walk
+ * their vectors one page at a time through the accessor and pick memcpy()
+ * or the _io variants per page from what the accessor mapped, so they are
+ * correct for system memory and for I/O memory alike.
+ */
+#include <linux/export.h>
+#include <linux/highmem.h>
+#include <linux/io.h>
+#include <linux/minmax.h>
+#include <linux/pfn_vec.h>
+
+/* The highest page frame that a phys_addr_t can name. */
+#define PFN_VEC_MAX_PFN		((u64)PHYS_PFN(PHYS_ADDR_MAX))
+
+/* Chunk in which I/O memory is copied to I/O memory, through the stack. */
+#define PFN_VEC_IO_BOUNCE	64
+
+/**
+ * pfn_vec_valid - check that a segment is well formed
+ * @pv: the segment
+ *
+ * A segment is well formed when its end offset, @pv->pv_offset +
+ * @pv->pv_len, fits in 32 bits and every page frame it spans is one that a
+ * phys_addr_t can name. Zero-length segments are well formed.
+ *
+ * Return: true if @pv is well formed.
+ */
+bool pfn_vec_valid(const struct pfn_vec *pv)
+{
+	u64 pfn = pv->pv_pfn.val & ~PFN_FLAGS_MASK;
+	unsigned int end, last;
+
+	if (check_add_overflow(pv->pv_offset, pv->pv_len, &end))
+		return false;
+	last = pv->pv_len ? end - 1 : pv->pv_offset;
+
+	return pfn + last / PAGE_SIZE <= PFN_VEC_MAX_PFN;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_valid);
+
+/**
+ * pfn_vec_set_phys - initialise a pfn_vec for a physical address range
+ * @pv:		pfn_vec to initialise
+ * @phys:	first byte of the range
+ * @len:	length of the range in bytes
+ *
+ * The segment is marked PFN_DEV, without struct page, when no page frame of
+ * the range has a struct page, as for a PCI BAR or RAM that the kernel does
+ * not manage. This checks every page frame of the range, so it costs time
+ * in proportion to @len.
+ *
+ * Return: 0 on success, with @pv set. -EINVAL if the range wraps the
+ * physical address space or mixes frames with and without struct page; a
+ * segment must be one or the other. On error @pv is unchanged.
+ */
+int pfn_vec_set_phys(struct pfn_vec *pv, phys_addr_t phys, unsigned int len)
+{
+	unsigned long pfn = PHYS_PFN(phys), nr, i;
+	phys_addr_t last;
+	bool has_page;
+
+	if (check_add_overflow(phys, (phys_addr_t)(len ? len - 1 : 0), &last))
+		return -EINVAL;
+
+	nr = PHYS_PFN(last) - pfn + 1;
+	has_page = pfn_valid(pfn);
+	for (i = 1; i < nr; i++)
+		if (pfn_valid(pfn + i) != has_page)
+			return -EINVAL;
+
+	pv->pv_pfn = phys_to_pfn_t(phys, has_page ? 0 : PFN_DEV);
+	pv->pv_len = len;
+	pv->pv_offset = offset_in_page(phys);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_set_phys);
+
+/**
+ * pfn_vec_iter_init - check a pfn_vec array and start a cursor over it
+ * @iter:	the cursor to initialise
+ * @pvec:	the array
+ * @nr:		number of segments in @pvec
+ *
+ * Return: 0 on success, with @iter covering every byte of @pvec. -EINVAL if
+ * a segment is malformed (see pfn_vec_valid()); -EOVERFLOW if the segments
+ * add up to more than %UINT_MAX bytes, more than one cursor can count. On
+ * error @iter is unchanged.
+ */
+int pfn_vec_iter_init(struct bvec_iter *iter, const struct pfn_vec *pvec,
+		      unsigned int nr)
+{
+	unsigned int size = 0, i;
+
+	for (i = 0; i < nr; i++) {
+		if (!pfn_vec_valid(&pvec[i]))
+			return -EINVAL;
+		if (check_add_overflow(size, pvec[i].pv_len, &size))
+			return -EOVERFLOW;
+	}
+
+	*iter = (struct bvec_iter) { .bi_size = size };
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_iter_init);
+
+/**
+ * pfn_vec_kmap_local - map the first page of a segment, kmap_local style
+ * @pv:	the segment; its first byte is mapped, up to the end of its page
+ * @m:	receives the mapping of @pv's first byte
+ *
+ * Memory with struct page is mapped with kmap_local_page(), highmem
+ * included, and @m->map is in system memory. The mapping follows the rules
+ * of kmap_local_page(): it is usable in any context, must be released with
+ * pfn_vec_kunmap_local() in the same context, and nested mappings are
+ * released in reverse order.
+ *
+ * Return: 0 on success. -ENXIO if the page has no struct page and nothing
+ * maps it; -EINVAL if @pv claims a struct page that its frame does not
+ * have. On error nothing is mapped and @m is unchanged.
+ */
+int pfn_vec_kmap_local(const struct pfn_vec *pv, struct pfn_vec_map *m)
+{
+	unsigned long pfn = pfn_t_to_pfn(pv->pv_pfn) + pv->pv_offset / PAGE_SIZE;
+
+	if (!pfn_vec_has_page(pv))
+		return -ENXIO;
+	if (!pfn_valid(pfn))
+		return -EINVAL;
+
+	iosys_map_set_vaddr(&m->map, kmap_local_page(pfn_to_page(pfn)) +
+				     offset_in_page(pv->pv_offset));
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kmap_local);
+
+/**
+ * pfn_vec_kunmap_local - release a mapping from pfn_vec_kmap_local()
+ * @m: the mapping
+ */
+void pfn_vec_kunmap_local(struct pfn_vec_map *m)
+{
+	kunmap_local(m->map.vaddr);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunmap_local);
+
+/* Map the page under @iter, cut to at most @max bytes. */
+static int pfn_vec_iter_map(const struct pfn_vec *pvec,
+			    const struct bvec_iter *iter, size_t max,
+			    struct pfn_vec *pv, struct pfn_vec_map *m)
+{
+	if (!pfn_vec_valid(__pfn_vec_iter_seg(pvec, *iter)))
+		return -EINVAL;
+
+	*pv = pfn_vec_iter_pvec(pvec, *iter);
+	pv->pv_len = min_t(size_t, pv->pv_len, max);
+	if (!pv->pv_len)
+		return 0;
+	return pfn_vec_kmap_local(pv, m);
+}
+
+/*
+ * Walk @len bytes of @pvec from @iter, mapping one page at a time, and
+ * hand each mapping to @step. Stops before the first page that cannot be
+ * mapped; @iter then covers exactly the bytes that were not handed over.
+ */
+static int pfn_vec_walk(const struct pfn_vec *pvec, struct bvec_iter *iter,
+			size_t len,
+			void (*step)(struct iosys_map *map, size_t n, void *arg),
+			void *arg)
+{
+	if (len > iter->bi_size)
+		return -EINVAL;
+
+	while (len) {
+		struct pfn_vec_map m;
+		struct pfn_vec pv;
+		int ret;
+
+		ret = pfn_vec_iter_map(pvec, iter, len, &pv, &m);
+		if (ret)
+			return ret;
+		if (pv.pv_len) {
+			step(&m.map, pv.pv_len, arg);
+			pfn_vec_kunmap_local(&m);
+		}
+		pfn_vec_iter_advance_single(pvec, iter, pv.pv_len);
+		len -= pv.pv_len;
+	}
+	return 0;
+}
+
+static void pfn_vec_step_to(struct iosys_map *map, size_t n, void *arg)
+{
+	const void **buf = arg;
+
+	iosys_map_memcpy_to(map, 0, *buf, n);
+	*buf += n;
+}
+
+/**
+ * pfn_vec_memcpy_to - copy a kernel buffer into a pfn_vec range
+ * @pvec:	destination array
+ * @iter:	cursor into @pvec; advanced over the bytes copied
+ * @buf:	source buffer
+ * @len:	number of bytes to copy
+ *
+ * Return: 0 when all @len bytes were copied. -EINVAL, with nothing copied,
+ * if @len is more than @iter has left. Otherwise the copy stops before the
+ * first page it cannot map and returns that error: -ENXIO for memory
+ * without struct page that nothing maps, -EINVAL for a malformed segment.
+ * @iter then stands at that page: it was advanced over exactly the bytes
+ * that were copied, and nothing at or after it was written.
+ */
+int pfn_vec_memcpy_to(const struct pfn_vec *pvec, struct bvec_iter *iter,
+		      const void *buf, size_t len)
+{
+	return pfn_vec_walk(pvec, iter, len, pfn_vec_step_to, &buf);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_memcpy_to);
+
+static void pfn_vec_step_from(struct iosys_map *map, size_t n, void *arg)
+{
+	void **buf = arg;
+
+	iosys_map_memcpy_from(*buf, map, 0, n);
+	*buf += n;
+}
+
+/**
+ * pfn_vec_memcpy_from - copy a pfn_vec range into a kernel buffer
+ * @buf:	destination buffer
+ * @pvec:	source array
+ * @iter:	cursor into @pvec; advanced over the bytes copied
+ * @len:	number of bytes to copy
+ *
+ * Return: as for pfn_vec_memcpy_to(); on error the first bytes of @buf
+ * hold what was copied, as many as @iter was advanced over.
+ */
+int pfn_vec_memcpy_from(void *buf, const struct pfn_vec *pvec,
+			struct bvec_iter *iter, size_t len)
+{
+	return pfn_vec_walk(pvec, iter, len, pfn_vec_step_from, &buf);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_memcpy_from);
+
+static void pfn_vec_step_zero(struct iosys_map *map, size_t n, void *arg)
+{
+	iosys_map_memset(map, 0, 0, n);
+}
+
+/**
+ * pfn_vec_zero - zero a pfn_vec range
+ * @pvec:	the array
+ * @iter:	cursor into @pvec; advanced over the bytes zeroed
+ * @len:	number of bytes to zero
+ *
+ * Return: as for pfn_vec_memcpy_to().
+ */
+int pfn_vec_zero(const struct pfn_vec *pvec, struct bvec_iter *iter,
+		 size_t len)
+{
+	return pfn_vec_walk(pvec, iter, len, pfn_vec_step_zero, NULL);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_zero);
+
+/* Copy @n bytes between two mappings, either of which may be I/O memory. */
+static void pfn_vec_map_copy(struct iosys_map *dst, const struct iosys_map *src,
+			     size_t n)
+{
+	u8 bounce[PFN_VEC_IO_BOUNCE];
+	size_t off, chunk;
+
+	if (!src->is_iomem) {
+		iosys_map_memcpy_to(dst, 0, src->vaddr, n);
+		return;
+	}
+	if (!dst->is_iomem) {
+		memcpy_fromio(dst->vaddr, src->vaddr_iomem, n);
+		return;
+	}
+	for (off = 0; off < n; off += chunk) {
+		chunk = min(n - off, sizeof(bounce));
+		memcpy_fromio(bounce, src->vaddr_iomem + off, chunk);
+		memcpy_toio(dst->vaddr_iomem + off, bounce, chunk);
+	}
+}
+
+/**
+ * pfn_vec_copy - copy from one pfn_vec range to another
+ * @dst:	destination array
+ * @dst_iter:	cursor into @dst; advanced over the bytes copied
+ * @src:	source array
+ * @src_iter:	cursor into @src; advanced over the bytes copied
+ * @len:	number of bytes to copy
+ *
+ * The ranges must not overlap.
+ *
+ * Return: 0 when all @len bytes were copied. -EINVAL, with nothing copied,
+ * if @len is more than either cursor has left. Otherwise the copy stops
+ * before the first page of either side that it cannot map and returns the
+ * error pfn_vec_kmap_local() gave for it (-ENXIO, or -EINVAL for a
+ * malformed segment); both cursors were then advanced over exactly the
+ * bytes that were copied, and nothing past them was written.
+ */
+int pfn_vec_copy(const struct pfn_vec *dst, struct bvec_iter *dst_iter,
+		 const struct pfn_vec *src, struct bvec_iter *src_iter,
+		 size_t len)
+{
+	if (len > dst_iter->bi_size || len > src_iter->bi_size)
+		return -EINVAL;
+
+	while (len) {
+		struct pfn_vec_map dm, sm;
+		struct pfn_vec dv, sv;
+		unsigned int n;
+		int ret;
+
+		ret = pfn_vec_iter_map(dst, dst_iter, len, &dv, &dm);
+		if (ret)
+			return ret;
+		ret = pfn_vec_iter_map(src, src_iter, dv.pv_len ? len : 0,
+				       &sv, &sm);
+		if (ret) {
+			if (dv.pv_len)
+				pfn_vec_kunmap_local(&dm);
+			return ret;
+		}
+
+		n = min(dv.pv_len, sv.pv_len);
+		if (n)
+			pfn_vec_map_copy(&dm.map, &sm.map, n);
+		if (sv.pv_len)
+			pfn_vec_kunmap_local(&sm);
+		if (dv.pv_len)
+			pfn_vec_kunmap_local(&dm);
+
+		/* A zero-length segment on either side is stepped over alone. */
+		if (!dv.pv_len) {
+			pfn_vec_iter_advance_single(dst, dst_iter, 0);
+		} else if (!sv.pv_len) {
+			pfn_vec_iter_advance_single(src, src_iter, 0);
+		} else {
+			pfn_vec_iter_advance_single(dst, dst_iter, n);
+			pfn_vec_iter_advance_single(src, src_iter, n);
+		}
+		len -= n;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_copy);
