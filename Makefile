@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# pfn_vec: an overlay of the Linux 6.12 tree plus its test harness.
+# See README.md. The work happens in tools/testing/pfn_vec/; this file only
+# names the entry points.
+
+HARNESS := tools/testing/pfn_vec
+
+# ARCH=<arch> selects one arch; the default is all four.
+ARCHES := $(if $(ARCH),$(ARCH),x86_64 arm64 riscv i386)
+
+.PHONY: all kunit check prepare clean
+all: kunit
+
+prepare:
+	$(HARNESS)/prepare.sh all
+
+kunit:
+	$(HARNESS)/kunit.sh $(ARCHES)
+
+check:
+	$(HARNESS)/check.sh $(ARCHES)
+
+clean:
+	rm -rf build

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: the checks a maintainer runs on the series, then make kunit.
+#
+#  1. scripts/checkpatch.pl --strict on every new file and every patch;
+#  2. scripts/kernel-doc -none -Wall on every new header and source;
+#  3. the KUnit run of kunit.sh for each arch;
+#  4. per arch, in the KUnit build tree: sparse (make C=2) and W=1 on every
+#     object the series adds or changes. W=1 compiles to the .s target so
+#     that the tree's objects, and the next incremental build, are untouched.
+#
+# Every step runs even when an earlier one failed; the exit status is
+# non-zero if any failed.
+#
+# Usage: check.sh [ARCH...]
+
+. "$(dirname "$0")/lib.sh"
+
+arches=${*:-$ALL_ARCHES}
+
+# checkpatch messages we do not act on, each with its reason:
+#  - MISSING_SIGN_OFF / NO_AUTHOR_SIGN_OFF: patches/ holds the edits as a
+#    quilt series without mail headers; sign-offs belong to the exported
+#    series, not to these fragments.
+#  - FILE_PATH_CHANGES: MAINTAINERS is updated in the series that adds the
+#    files, not in each fragment that touches a Makefile.
+#  - MACRO_ARG_REUSE: for_each_pfn_vec() names its view, array and cursor
+#    more than once, as every for_each_ iterator must (for_each_bvec() in
+#    <linux/bvec.h> is the same); every other helper is a static inline.
+CHECKPATCH_IGNORE=MISSING_SIGN_OFF,NO_AUTHOR_SIGN_OFF,FILE_PATH_CHANGES,MACRO_ARG_REUSE
+
+"$HARNESS/prepare.sh" all
+
+failed=()
+step() { echo; echo "=== $*"; }
+
+mapfile -t new_files < <(overlay_files)
+mapfile -t patches < <(series_patches)
+mapfile -t src_files < <(printf '%s\n' "${new_files[@]}" | grep -E '\.[ch]$' || true)
+
+step "checkpatch.pl --strict (${#new_files[@]} files, ${#patches[@]} patches)"
+cp_out=$BUILD/checkpatch.log
+: > "$cp_out"
+for f in "${src_files[@]}"; do
+	(cd "$WORK" && scripts/checkpatch.pl --strict --terse --no-summary \
+		--ignore "$CHECKPATCH_IGNORE" -f "$f") >> "$cp_out" 2>&1 || true
+done
+for p in "${patches[@]}"; do
+	(cd "$WORK" && scripts/checkpatch.pl --strict --terse --no-summary \
+		--ignore "$CHECKPATCH_IGNORE" "$TOP/$p") >> "$cp_out" 2>&1 || true
+done
+if [ -s "$cp_out" ]; then
+	cat "$cp_out"
+	failed+=(checkpatch)
+else
+	echo "clean"
+fi
+
+step "kernel-doc -none -Wall"
+kd_out=$BUILD/kernel-doc.log
+(cd "$WORK" && scripts/kernel-doc -none -Wall "${src_files[@]}") > "$kd_out" 2>&1 || true
+if [ -s "$kd_out" ]; then
+	cat "$kd_out"
+	failed+=(kernel-doc)
+else
+	echo "clean"
+fi
+
+step "make kunit"
+kunit_rc=0
+"$HARNESS/kunit.sh" $arches || kunit_rc=$?
+[ "$kunit_rc" -eq 0 ] || failed+=(kunit)
+
+# The objects the series adds or changes, for one arch: new and patched C
+# files, minus those of other arches.
+series_objects() {
+	local arch=$1 srcarch f
+	case "$arch" in x86_64|i386) srcarch=x86 ;; *) srcarch=$arch ;; esac
+	{
+		printf '%s\n' "${src_files[@]}"
+		for p in "${patches[@]}"; do patch_files "$p"; done
+	} | grep -E '\.c$' | sort -u | while read -r f; do
+		[[ "$f" != arch/* || "$f" == arch/"$srcarch"/* ]] || continue
+		echo "${f%.c}"
+	done
+}
+
+for arch in $arches; do
+	out=$BUILD/kunit/$arch
+	[ -f "$out/.config" ] || { failed+=("sparse/W=1 $arch: no build"); continue; }
+	mapfile -t objs < <(series_objects "$arch")
+	[ ${#objs[@]} -gt 0 ] || continue
+	cross=$(cross_compile "$arch")
+	mk=(make -C "$WORK" O="$out" ARCH="$(kbuild_arch "$arch")" -j"$(jobs)"
+	    ${cross:+CROSS_COMPILE="$cross"} CC="ccache ${cross}gcc" HOSTCC="ccache gcc")
+
+	step "$arch: sparse (make C=2) on ${objs[*]/%/.o}"
+	log=$BUILD/sparse-$arch.log
+	"${mk[@]}" C=2 "${objs[@]/%/.o}" > "$log" 2>&1 || { cat "$log"; failed+=("sparse $arch"); continue; }
+	if grep -E 'warning:|error:' "$log"; then
+		failed+=("sparse $arch")
+	else
+		echo "clean"
+	fi
+
+	step "$arch: W=1 on ${objs[*]/%/.s}"
+	log=$BUILD/w1-$arch.log
+	"${mk[@]}" W=1 "${objs[@]/%/.s}" > "$log" 2>&1 || { cat "$log"; failed+=("W=1 $arch"); continue; }
+	if grep -E 'warning:|error:' "$log"; then
+		failed+=("W=1 $arch")
+	else
+		echo "clean"
+	fi
+done
+
+step "summary"
+python3 "$HARNESS/summary.py" "$BUILD/results" $arches || true
+if [ ${#failed[@]} -gt 0 ]; then
+	printf 'make check: FAILED: %s\n' "${failed[*]}"
+	exit 1
+fi
+echo "make check: all checks passed"

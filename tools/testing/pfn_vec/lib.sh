@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings for the pfn_vec harness; sourced, never run.
+#
+# Layout under $BUILD (git-ignored, kept between runs):
+#   base/linux      the pristine 6.12.y tree (Debian's linux-source-6.12, or
+#                   a copy of $KERNEL_SRC); never modified after unpacking
+#   linux           the work tree: base + overlay + patches/series
+#   kunit/<arch>    kunit.py build directories (O=), one per arch
+#   results/<arch>.json   kunit.py --json output
+
+set -euo pipefail
+
+HARNESS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HARNESS/../../.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+BASE=$BUILD/base/linux
+WORK=$BUILD/linux
+ALL_ARCHES="x86_64 arm64 riscv i386"
+
+# Kernel paths the overlay may populate: everything else in the repo is
+# harness, documentation of the project itself, or the patch series.
+OVERLAY_DIRS="arch block drivers include lib mm scripts Documentation"
+
+die() { echo "pfn_vec: $*" >&2; exit 1; }
+note() { echo "pfn_vec: $*" >&2; }
+
+# Per-arch toolchain: <cross prefix> (empty for the host compiler).
+cross_compile() {
+	case "$1" in
+	x86_64|i386)	echo "" ;;
+	arm64)		echo "aarch64-linux-gnu-" ;;
+	riscv)		echo "riscv64-linux-gnu-" ;;
+	*)		die "unknown arch '$1' (one of: $ALL_ARCHES)" ;;
+	esac
+}
+
+# kbuild ARCH= for an arch name of ours (i386 is its own kbuild ARCH).
+kbuild_arch() { echo "$1"; }
+
+# make options shared by kunit.py and the static checks: ccache in front of
+# every compiler, so that a fresh build tree still hits the cache.
+make_opts() {
+	local cross
+	cross=$(cross_compile "$1")
+	echo "CC=ccache ${cross}gcc HOSTCC=ccache gcc"
+}
+
+jobs() { nproc; }
+
+# The new files of the overlay, relative to the repo top.
+overlay_files() {
+	cd "$TOP"
+	if git rev-parse --git-dir >/dev/null 2>&1; then
+		# shellcheck disable=SC2086
+		git ls-files --cached --others --exclude-standard -- $OVERLAY_DIRS |
+			while read -r f; do [ -f "$f" ] && echo "$f"; done
+	else
+		# shellcheck disable=SC2086
+		find $OVERLAY_DIRS -type f 2>/dev/null || true
+	fi
+}
+
+# The patches of patches/series, in order, as paths relative to the repo top.
+series_patches() {
+	[ -f "$TOP/patches/series" ] || return 0
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" |
+		while read -r p _; do echo "patches/$p"; done
+}
+
+# The kernel files a patch touches (new side of each hunk header).
+patch_files() {
+	sed -n -e 's|^+++ [^/]*/\([^[:space:]]*\).*|\1|p' "$TOP/$1"
+}

@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# arm64 guest for the pfn_vec suites (virt, TCG).
+#
+# RAM starts at 0x40000000; the guest has 2 GiB and mem=1G hands the kernel
+# [0x40000000, 0x80000000). The suites use [0x90000000, 0xa0000000) as RAM
+# without struct page.
+from ..qemu_config import QemuArchParams
+
+QEMU_ARCH = QemuArchParams(linux_arch='arm64',
+			   kconfig='''
+CONFIG_SERIAL_AMBA_PL011=y
+CONFIG_SERIAL_AMBA_PL011_CONSOLE=y
+CONFIG_PCI_HOST_GENERIC=y''',
+			   qemu_arch='aarch64',
+			   kernel_path='arch/arm64/boot/Image.gz',
+			   kernel_command_line='console=ttyAMA0 mem=1G '
+				'pfn_vec_kunit.unmanaged_base=0x90000000 '
+				'pfn_vec_kunit.unmanaged_size=0x10000000',
+			   extra_qemu_params=['-machine', 'virt', '-cpu', 'max,pauth-impdef=on',
+					      '-m', '2048'])

@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# i386 guest for the pfn_vec suites: no I/O linear-map hook on 32-bit.
+#
+# HIGHMEM4G so that part of the 1 GiB the kernel manages is highmem; the
+# guest has 2 GiB and mem=1G, the suites use [1.25 GiB, 1.5 GiB) as RAM
+# without struct page.
+from ..qemu_config import QemuArchParams
+
+QEMU_ARCH = QemuArchParams(linux_arch='i386',
+			   kconfig='''
+CONFIG_SERIAL_8250=y
+CONFIG_SERIAL_8250_CONSOLE=y
+CONFIG_HIGHMEM4G=y''',
+			   qemu_arch='i386',
+			   kernel_path='arch/x86/boot/bzImage',
+			   kernel_command_line='console=ttyS0 mem=1G '
+				'pfn_vec_kunit.unmanaged_base=0x50000000 '
+				'pfn_vec_kunit.unmanaged_size=0x10000000',
+			   extra_qemu_params=['-machine', 'q35', '-m', '2048'])

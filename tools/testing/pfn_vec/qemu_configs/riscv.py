@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# riscv64 guest for the pfn_vec suites (virt, TCG, Svpbmt on the CPU).
+#
+# RAM starts at 0x80000000; the guest has 2 GiB and mem=1G hands the kernel
+# [0x80000000, 0xc0000000), which also holds the DTB that QEMU puts just
+# below 3 GiB. The suites use [0xd0000000, 0xe0000000) as RAM without
+# struct page.
+from ..qemu_config import QemuArchParams
+import os.path
+import sys
+
+OPENSBI_PATH = '/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin'
+
+if not os.path.isfile(OPENSBI_PATH):
+	sys.exit('OpenSBI not found at ' + OPENSBI_PATH +
+		 ': apt-get install qemu-system-misc')
+
+QEMU_ARCH = QemuArchParams(linux_arch='riscv',
+			   kconfig='''
+CONFIG_ARCH_VIRT=y
+CONFIG_SERIAL_8250=y
+CONFIG_SERIAL_8250_CONSOLE=y
+CONFIG_SERIAL_OF_PLATFORM=y
+CONFIG_RISCV_SBI_V01=y
+CONFIG_SERIAL_EARLYCON_RISCV_SBI=y
+CONFIG_PCI_HOST_GENERIC=y''',
+			   qemu_arch='riscv64',
+			   kernel_path='arch/riscv/boot/Image',
+			   kernel_command_line='console=ttyS0 mem=1G '
+				'pfn_vec_kunit.unmanaged_base=0xd0000000 '
+				'pfn_vec_kunit.unmanaged_size=0x10000000',
+			   extra_qemu_params=['-machine', 'virt', '-cpu', 'rv64,svpbmt=on',
+					      '-m', '2048', '-bios', OPENSBI_PATH])

@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# x86_64 guest for the pfn_vec suites (q35, TCG).
+#
+# RAM without struct page: the guest has 2 GiB, mem=1G hands the kernel only
+# [0, 1 GiB); the suites use [1.25 GiB, 1.5 GiB), clear of the firmware's
+# tables at the top of RAM.
+from ..qemu_config import QemuArchParams
+
+QEMU_ARCH = QemuArchParams(linux_arch='x86_64',
+			   kconfig='''
+CONFIG_SERIAL_8250=y
+CONFIG_SERIAL_8250_CONSOLE=y''',
+			   qemu_arch='x86_64',
+			   kernel_path='arch/x86/boot/bzImage',
+			   kernel_command_line='console=ttyS0 mem=1G '
+				'pfn_vec_kunit.unmanaged_base=0x50000000 '
+				'pfn_vec_kunit.unmanaged_size=0x10000000',
+			   extra_qemu_params=['-machine', 'q35', '-m', '2048'])
