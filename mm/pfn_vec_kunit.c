@@ -340,13 +340,19 @@ static void pfn_vec_test_view_offset_past_page(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, pfn_t_has_page(pfn_vec_pfn_add(pv.pv_pfn, 3)));
 }
 
+#define ONE_BYTE_SEGS	64
+
 static void pfn_vec_test_view_one_byte_segments(struct kunit *test)
 {
-	struct pfn_vec pvec[64];
-	struct view want[64];
+	struct pfn_vec *pvec = kunit_kmalloc_array(test, ONE_BYTE_SEGS,
+						   sizeof(*pvec), GFP_KERNEL);
+	struct view *want = kunit_kmalloc_array(test, ONE_BYTE_SEGS,
+						sizeof(*want), GFP_KERNEL);
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(pvec); i++) {
+	KUNIT_ASSERT_NOT_NULL(test, pvec);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	for (i = 0; i < ONE_BYTE_SEGS; i++) {
 		pvec[i] = (struct pfn_vec) {
 			.pv_pfn = __pfn_to_pfn_t(4000 + i, PFN_DEV),
 			.pv_offset = (i * 67) % PAGE_SIZE + (i % 3) * PAGE_SIZE,
@@ -356,7 +362,7 @@ static void pfn_vec_test_view_one_byte_segments(struct kunit *test)
 			4000 + i + (i % 3), (i * 67) % PAGE_SIZE, 1
 		};
 	}
-	expect_views(test, pvec, ARRAY_SIZE(pvec), want, ARRAY_SIZE(want));
+	expect_views(test, pvec, ONE_BYTE_SEGS, want, ONE_BYTE_SEGS);
 }
 
 static void pfn_vec_test_view_skips_empty(struct kunit *test)

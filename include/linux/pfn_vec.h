@@ -121,6 +121,14 @@ __pfn_vec_iter_seg(const struct pfn_vec *pvec, struct bvec_iter iter)
 	return &pvec[iter.bi_idx];
 }
 
+/**
+ * mp_pfn_vec_iter_len - bytes left in the segment under a cursor
+ * @pvec:	the array
+ * @iter:	the cursor
+ *
+ * Return: the bytes from the cursor to the end of its segment, at most
+ * what the cursor has left.
+ */
 static inline unsigned int mp_pfn_vec_iter_len(const struct pfn_vec *pvec,
 					       struct bvec_iter iter)
 {
@@ -128,12 +136,28 @@ static inline unsigned int mp_pfn_vec_iter_len(const struct pfn_vec *pvec,
 		   __pfn_vec_iter_seg(pvec, iter)->pv_len - iter.bi_bvec_done);
 }
 
+/**
+ * mp_pfn_vec_iter_offset - offset of a cursor within its segment's first frame
+ * @pvec:	the array
+ * @iter:	the cursor
+ *
+ * Return: the offset of the byte under the cursor from the start of its
+ * segment's @pv_pfn; may be %PAGE_SIZE or more.
+ */
 static inline unsigned int mp_pfn_vec_iter_offset(const struct pfn_vec *pvec,
 						  struct bvec_iter iter)
 {
 	return __pfn_vec_iter_seg(pvec, iter)->pv_offset + iter.bi_bvec_done;
 }
 
+/**
+ * mp_pfn_vec_iter_pvec - the rest of the segment under a cursor
+ * @pvec:	the array
+ * @iter:	the cursor
+ *
+ * Return: a segment from the byte under the cursor to the end of its
+ * segment, possibly spanning many pages.
+ */
 static inline struct pfn_vec mp_pfn_vec_iter_pvec(const struct pfn_vec *pvec,
 						  struct bvec_iter iter)
 {
@@ -144,12 +168,27 @@ static inline struct pfn_vec mp_pfn_vec_iter_pvec(const struct pfn_vec *pvec,
 	};
 }
 
+/**
+ * pfn_vec_iter_offset - offset of a cursor within its page
+ * @pvec:	the array
+ * @iter:	the cursor
+ *
+ * Return: the offset of the byte under the cursor within its page.
+ */
 static inline unsigned int pfn_vec_iter_offset(const struct pfn_vec *pvec,
 					       struct bvec_iter iter)
 {
 	return offset_in_page(mp_pfn_vec_iter_offset(pvec, iter));
 }
 
+/**
+ * pfn_vec_iter_len - bytes left in the page under a cursor
+ * @pvec:	the array
+ * @iter:	the cursor
+ *
+ * Return: the bytes from the cursor to the end of its page or segment,
+ * whichever comes first, at most what the cursor has left.
+ */
 static inline unsigned int pfn_vec_iter_len(const struct pfn_vec *pvec,
 					    struct bvec_iter iter)
 {
@@ -157,6 +196,14 @@ static inline unsigned int pfn_vec_iter_len(const struct pfn_vec *pvec,
 		     PAGE_SIZE - pfn_vec_iter_offset(pvec, iter));
 }
 
+/**
+ * pfn_vec_iter_pfn - the frame under a cursor
+ * @pvec:	the array
+ * @iter:	the cursor
+ *
+ * Return: the pfn_t of the page that holds the byte under the cursor,
+ * with its segment's flags.
+ */
 static inline pfn_t pfn_vec_iter_pfn(const struct pfn_vec *pvec,
 				     struct bvec_iter iter)
 {
@@ -164,6 +211,14 @@ static inline pfn_t pfn_vec_iter_pfn(const struct pfn_vec *pvec,
 			       mp_pfn_vec_iter_offset(pvec, iter) / PAGE_SIZE);
 }
 
+/**
+ * pfn_vec_iter_pvec - the single-page view under a cursor
+ * @pvec:	the array
+ * @iter:	the cursor
+ *
+ * Return: a segment from the byte under the cursor to the end of its page
+ * or segment, whichever comes first: what pfn_vec_kmap_local() can map.
+ */
 static inline struct pfn_vec pfn_vec_iter_pvec(const struct pfn_vec *pvec,
 					       struct bvec_iter iter)
 {
