@@ -6,9 +6,10 @@
 #  1. scripts/checkpatch.pl --strict on every new file and every patch;
 #  2. scripts/kernel-doc -none -Wall on every new header and source;
 #  3. the KUnit run of kunit.sh for each arch;
-#  4. per arch, in the KUnit build tree: sparse (make C=2) and W=1 on every
-#     object the series adds or changes. W=1 compiles to the .s target so
-#     that the tree's objects, and the next incremental build, are untouched.
+#  4. per arch, in the KUnit build tree: sparse (make C=2, through
+#     sparse-compat.sh) and W=1 on every object the series adds or changes.
+#     W=1 compiles to the .s target so that the tree's objects, and the next
+#     incremental build, are untouched.
 #
 # Every step runs even when an earlier one failed; the exit status is
 # non-zero if any failed.
@@ -42,7 +43,7 @@ mapfile -t src_files < <(printf '%s\n' "${new_files[@]}" | grep -E '\.[ch]$' || 
 step "checkpatch.pl --strict (${#new_files[@]} files, ${#patches[@]} patches)"
 cp_out=$BUILD/checkpatch.log
 : > "$cp_out"
-for f in "${src_files[@]}"; do
+for f in "${new_files[@]}"; do
 	(cd "$WORK" && scripts/checkpatch.pl --strict --terse --no-summary \
 		--ignore "$CHECKPATCH_IGNORE" -f "$f") >> "$cp_out" 2>&1 || true
 done
@@ -86,32 +87,47 @@ series_objects() {
 	done
 }
 
+# Warnings count when they point into a file the series adds or changes:
+# C=2 also checks what kbuild's prepare step rebuilds (the vDSO, for one),
+# and those files are not ours to fix.
+ours=$BUILD/series-files
+{
+	printf '%s\n' "${new_files[@]}"
+	for p in "${patches[@]}"; do patch_files "$p"; done
+} | sort -u | sed 's|^|/|; s|$|:|' > "$ours"
+
+# compile_check ARCH NAME TARGET... -- MAKE_ARG...: build TARGETs in the
+# arch's KUnit tree with MAKE_ARGs; a warning or error in the series' files,
+# or a failed build, fails NAME.
+compile_check() {
+	local arch=$1 name=$2 targets=() cross log
+	shift 2
+	while [ "$1" != -- ]; do targets+=("$1"); shift; done
+	shift
+	cross=$(cross_compile "$arch")
+	log=$BUILD/check-$arch-${name//[^a-zA-Z0-9]/}.log
+	step "$arch: $name on ${targets[*]}"
+	if ! make -C "$WORK" O="$BUILD/kunit/$arch" ARCH="$arch" \
+		-j"$(jobs)" ${cross:+CROSS_COMPILE="$cross"} \
+		CC="ccache ${cross}gcc" HOSTCC="ccache gcc" "$@" "${targets[@]}" \
+		> "$log" 2>&1; then
+		cat "$log"
+		failed+=("$name $arch")
+	elif grep -E 'warning:|error:' "$log" | grep -F -f "$ours"; then
+		failed+=("$name $arch")
+	else
+		echo "clean"
+	fi
+}
+
 for arch in $arches; do
 	out=$BUILD/kunit/$arch
 	[ -f "$out/.config" ] || { failed+=("sparse/W=1 $arch: no build"); continue; }
 	mapfile -t objs < <(series_objects "$arch")
 	[ ${#objs[@]} -gt 0 ] || continue
-	cross=$(cross_compile "$arch")
-	mk=(make -C "$WORK" O="$out" ARCH="$(kbuild_arch "$arch")" -j"$(jobs)"
-	    ${cross:+CROSS_COMPILE="$cross"} CC="ccache ${cross}gcc" HOSTCC="ccache gcc")
-
-	step "$arch: sparse (make C=2) on ${objs[*]/%/.o}"
-	log=$BUILD/sparse-$arch.log
-	"${mk[@]}" C=2 "${objs[@]/%/.o}" > "$log" 2>&1 || { cat "$log"; failed+=("sparse $arch"); continue; }
-	if grep -E 'warning:|error:' "$log"; then
-		failed+=("sparse $arch")
-	else
-		echo "clean"
-	fi
-
-	step "$arch: W=1 on ${objs[*]/%/.s}"
-	log=$BUILD/w1-$arch.log
-	"${mk[@]}" W=1 "${objs[@]/%/.s}" > "$log" 2>&1 || { cat "$log"; failed+=("W=1 $arch"); continue; }
-	if grep -E 'warning:|error:' "$log"; then
-		failed+=("W=1 $arch")
-	else
-		echo "clean"
-	fi
+	compile_check "$arch" sparse "${objs[@]/%/.o}" -- C=2 \
+		CHECK="$HARNESS/sparse-compat.sh"
+	compile_check "$arch" W=1 "${objs[@]/%/.s}" -- W=1
 done
 
 step "summary"

@@ -10,12 +10,21 @@
 
 set -euo pipefail
 
+# The harness names arches itself; a stray ARCH= from make must not reach
+# the kernel Makefiles that it runs without one.
+unset ARCH
+
 HARNESS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HARNESS/../../.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 BASE=$BUILD/base/linux
 WORK=$BUILD/linux
 ALL_ARCHES="x86_64 arm64 riscv i386"
+
+# ccache hits must not depend on where the repository was cloned: rewrite
+# absolute paths under $BUILD as relative ones before hashing.
+export CCACHE_BASEDIR=$BUILD
+export CCACHE_NOHASHDIR=1
 
 # Kernel paths the overlay may populate: everything else in the repo is
 # harness, documentation of the project itself, or the patch series.
@@ -32,17 +41,6 @@ cross_compile() {
 	riscv)		echo "riscv64-linux-gnu-" ;;
 	*)		die "unknown arch '$1' (one of: $ALL_ARCHES)" ;;
 	esac
-}
-
-# kbuild ARCH= for an arch name of ours (i386 is its own kbuild ARCH).
-kbuild_arch() { echo "$1"; }
-
-# make options shared by kunit.py and the static checks: ccache in front of
-# every compiler, so that a fresh build tree still hits the cache.
-make_opts() {
-	local cross
-	cross=$(cross_compile "$1")
-	echo "CC=ccache ${cross}gcc HOSTCC=ccache gcc"
 }
 
 jobs() { nproc; }
