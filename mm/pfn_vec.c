@@ -2,17 +2,24 @@
 /*
  * pfn_vec: vectors of memory with or without struct page.
  *
- * Construction and validation of segments, the kmap-like local accessor,
- * and the copy helpers that the block layer bounces with. The helpers walk
- * their vectors one page at a time through the accessor and pick memcpy()
- * or the _io variants per page from what the accessor mapped, so they are
- * correct for system memory and for I/O memory alike.
+ * Construction and validation of segments, the registry of I/O regions
+ * that the CPU may reach through the I/O linear map, the kmap-like local
+ * accessor, and the copy helpers that the block layer bounces with. The
+ * helpers walk their vectors one page at a time through the accessor and
+ * pick memcpy() or the _io variants per page from what the accessor mapped,
+ * so they are correct for system memory and for I/O memory alike.
  */
+#include <linux/completion.h>
 #include <linux/export.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/maple_tree.h>
 #include <linux/minmax.h>
+#include <linux/mutex.h>
+#include <linux/percpu-refcount.h>
 #include <linux/pfn_vec.h>
+#include <linux/slab.h>
 
 /* The highest page frame that a phys_addr_t can name. */
 #define PFN_VEC_MAX_PFN		((u64)PHYS_PFN(PHYS_ADDR_MAX))
@@ -109,31 +116,234 @@ int pfn_vec_iter_init(struct bvec_iter *iter, const struct pfn_vec *pvec,
 EXPORT_SYMBOL_GPL(pfn_vec_iter_init);
 
 /**
+ * struct pfn_vec_region - an I/O region the CPU reaches by the linear map
+ * @phys:	first byte of the region
+ * @size:	size of the region in bytes
+ * @type:	memory type of its mapping
+ * @ref:	held by every mapping of the accessor; dead while the region
+ *		is being registered or unregistered
+ * @released:	completed when the last reference is dropped after @ref
+ *		was killed
+ */
+struct pfn_vec_region {
+	phys_addr_t		phys;
+	size_t			size;
+	enum io_linear_type	type;
+	struct percpu_ref	ref;
+	struct completion	released;
+};
+
+/*
+ * Regions by page frame. Lookups run under RCU; a region found there is
+ * usable only once percpu_ref_tryget_live_rcu() succeeds on it. Changes are
+ * serialised by pfn_vec_regions_mutex, which covers the arch mapping too.
+ */
+static struct maple_tree pfn_vec_regions =
+	MTREE_INIT(pfn_vec_regions, MT_FLAGS_USE_RCU);
+static DEFINE_MUTEX(pfn_vec_regions_mutex);
+
+static void pfn_vec_region_release(struct percpu_ref *ref)
+{
+	struct pfn_vec_region *region =
+		container_of(ref, struct pfn_vec_region, ref);
+
+	complete(&region->released);
+}
+
+/* Does any frame of [pfn, pfn + nr) have struct page? */
+static bool pfn_vec_range_has_pages(unsigned long pfn, unsigned long nr)
+{
+	unsigned long end = pfn + nr;
+
+	/* With SPARSEMEM, validity changes at subsection boundaries at most. */
+	for (; pfn < end; pfn++) {
+		if (pfn_valid(pfn))
+			return true;
+#ifdef CONFIG_SPARSEMEM
+		pfn |= PAGES_PER_SUBSECTION - 1;
+#endif
+	}
+	return false;
+}
+
+/**
+ * pfn_vec_region_register - let the CPU reach an I/O region through pfn_vec
+ * @phys:	first byte of the region, page aligned
+ * @size:	size of the region in bytes, page aligned
+ * @type:	memory type to map it with
+ *
+ * Maps the region into the kernel's linear map (see
+ * <linux/io_linear_map.h>), after which pfn_vec_kmap_local() and the copy
+ * helpers reach its PFN_DEV frames. The caller owns the region, such as a
+ * PCI BAR of a bound device, and unregisters it before giving it up.
+ *
+ * Context: may sleep.
+ * Return: 0 on success. -EOPNOTSUPP if the architecture has no I/O linear
+ * map; -EINVAL if @size is zero, @phys or @size is not page aligned, the
+ * range wraps, or @type is unknown; -EEXIST if the range intersects System
+ * RAM or any of it has struct page; -ERANGE if it lies outside what the
+ * linear map can hold; -EBUSY if it overlaps a registered region or is
+ * mapped, or memory-type tracked, otherwise; -ENOMEM if memory ran out. On
+ * error nothing is registered or mapped.
+ */
+int pfn_vec_region_register(phys_addr_t phys, size_t size,
+			    enum io_linear_type type)
+{
+	struct pfn_vec_region *region;
+	phys_addr_t last;
+	int ret;
+
+	might_sleep();
+	if (!IS_ENABLED(CONFIG_ARCH_HAS_IO_LINEAR_MAP))
+		return -EOPNOTSUPP;
+	if (!size || !PAGE_ALIGNED(phys) || !PAGE_ALIGNED(size) ||
+	    check_add_overflow(phys, (phys_addr_t)size - 1, &last) ||
+	    (type != IO_LINEAR_WC && type != IO_LINEAR_UC))
+		return -EINVAL;
+	if (region_intersects(phys, size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT ||
+	    pfn_vec_range_has_pages(PHYS_PFN(phys), size >> PAGE_SHIFT))
+		return -EEXIST;
+	if (!arch_io_linear_mappable(phys, size))
+		return -ERANGE;
+
+	region = kzalloc(sizeof(*region), GFP_KERNEL);
+	if (!region)
+		return -ENOMEM;
+	region->phys = phys;
+	region->size = size;
+	region->type = type;
+	init_completion(&region->released);
+	/* Dead until mapped: lookups cannot take it before then. */
+	ret = percpu_ref_init(&region->ref, pfn_vec_region_release,
+			      PERCPU_REF_INIT_DEAD, GFP_KERNEL);
+	if (ret)
+		goto free;
+
+	mutex_lock(&pfn_vec_regions_mutex);
+	ret = mtree_insert_range(&pfn_vec_regions, PHYS_PFN(phys),
+				 PHYS_PFN(last), region, GFP_KERNEL);
+	if (ret) {
+		ret = ret == -EEXIST ? -EBUSY : ret;
+		goto unlock;
+	}
+	ret = arch_io_linear_map(phys, size, type);
+	if (ret) {
+		mtree_erase(&pfn_vec_regions, PHYS_PFN(phys));
+		goto unlock;
+	}
+	percpu_ref_resurrect(&region->ref);
+	mutex_unlock(&pfn_vec_regions_mutex);
+	return 0;
+
+unlock:
+	mutex_unlock(&pfn_vec_regions_mutex);
+	/* Readers may still hold the pointer from the tree, never a reference. */
+	synchronize_rcu();
+	percpu_ref_exit(&region->ref);
+free:
+	kfree(region);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_region_register);
+
+/**
+ * pfn_vec_region_unregister - withdraw a region from pfn_vec
+ * @phys:	first byte of the region, as registered
+ * @size:	size of the region, as registered
+ *
+ * New mappings of the region fail with -ENXIO from the moment this is
+ * called; it then waits for every mapping in flight to be released, so a
+ * copy under way finishes the page it has mapped and fails on its next
+ * one. The region is then unmapped, with its page tables freed.
+ *
+ * Context: may sleep.
+ * Return: 0 on success; -ENOENT if no region was registered with exactly
+ * this @phys and @size, as when it was unregistered already.
+ */
+int pfn_vec_region_unregister(phys_addr_t phys, size_t size)
+{
+	struct pfn_vec_region *region;
+
+	might_sleep();
+	mutex_lock(&pfn_vec_regions_mutex);
+	region = mtree_load(&pfn_vec_regions, PHYS_PFN(phys));
+	if (!region || region->phys != phys || region->size != size) {
+		mutex_unlock(&pfn_vec_regions_mutex);
+		return -ENOENT;
+	}
+	mtree_erase(&pfn_vec_regions, PHYS_PFN(phys));
+
+	/*
+	 * percpu_ref_kill() lets the last reference go only after an RCU grace
+	 * period, so by the time @released completes, no reader that found
+	 * the region in the tree is still looking at it.
+	 */
+	percpu_ref_kill(&region->ref);
+	wait_for_completion(&region->released);
+	arch_io_linear_unmap(phys, size);
+	mutex_unlock(&pfn_vec_regions_mutex);
+
+	percpu_ref_exit(&region->ref);
+	kfree(region);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_region_unregister);
+
+/* The live region holding @pfn, with a reference; NULL if none. */
+static struct pfn_vec_region *pfn_vec_region_get(unsigned long pfn)
+{
+	struct pfn_vec_region *region;
+
+	rcu_read_lock();
+	region = mtree_load(&pfn_vec_regions, pfn);
+	if (region && !percpu_ref_tryget_live_rcu(&region->ref))
+		region = NULL;
+	rcu_read_unlock();
+	return region;
+}
+
+/**
  * pfn_vec_kmap_local - map the first page of a segment, kmap_local style
  * @pv:	the segment; its first byte is mapped, up to the end of its page
  * @m:	receives the mapping of @pv's first byte
  *
  * Memory with struct page is mapped with kmap_local_page(), highmem
- * included, and @m->map is in system memory. The mapping follows the rules
- * of kmap_local_page(): it is usable in any context, must be released with
- * pfn_vec_kunmap_local() in the same context, and nested mappings are
- * released in reverse order.
+ * included, and @m->map is in system memory. Memory without struct page is
+ * reached through the linear map of the region registered for it, and
+ * @m->map is in I/O memory; the mapping holds the region, so unregistering
+ * it waits until the mapping is released.
  *
- * Return: 0 on success. -ENXIO if the page has no struct page and nothing
- * maps it; -EINVAL if @pv claims a struct page that its frame does not
- * have. On error nothing is mapped and @m is unchanged.
+ * The mapping follows the rules of kmap_local_page(): it is usable in any
+ * context, must be released with pfn_vec_kunmap_local() in the same
+ * context, and nested mappings are released in reverse order.
+ *
+ * Return: 0 on success. -ENXIO if the page has no struct page and no
+ * registered region holds it; -EINVAL if @pv claims a struct page that its
+ * frame does not have. On error nothing is mapped and @m is unchanged.
  */
 int pfn_vec_kmap_local(const struct pfn_vec *pv, struct pfn_vec_map *m)
 {
 	unsigned long pfn = pfn_t_to_pfn(pv->pv_pfn) + pv->pv_offset / PAGE_SIZE;
+	struct pfn_vec_region *region;
 
-	if (!pfn_vec_has_page(pv))
-		return -ENXIO;
+	if (!pfn_vec_has_page(pv)) {
+		void __iomem *io;
+
+		region = pfn_vec_region_get(pfn);
+		if (!region)
+			return -ENXIO;
+		io = arch_io_linear_addr(PFN_PHYS(pfn));
+		iosys_map_set_vaddr_iomem(&m->map, io + offset_in_page(pv->pv_offset));
+		m->region = region;
+		return 0;
+	}
 	if (!pfn_valid(pfn))
 		return -EINVAL;
 
 	iosys_map_set_vaddr(&m->map, kmap_local_page(pfn_to_page(pfn)) +
 				     offset_in_page(pv->pv_offset));
+	m->region = NULL;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kmap_local);
@@ -144,7 +354,10 @@ EXPORT_SYMBOL_GPL(pfn_vec_kmap_local);
  */
 void pfn_vec_kunmap_local(struct pfn_vec_map *m)
 {
-	kunmap_local(m->map.vaddr);
+	if (m->region)
+		percpu_ref_put(&m->region->ref);
+	else
+		kunmap_local(m->map.vaddr);
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kunmap_local);
 

@@ -15,6 +15,7 @@
 
 #include <linux/bvec.h>
 #include <linux/build_bug.h>
+#include <linux/io_linear_map.h>
 #include <linux/iosys-map.h>
 #include <linux/limits.h>
 #include <linux/mm.h>
@@ -22,6 +23,7 @@
 #include <linux/pfn_t.h>
 
 struct folio;
+struct pfn_vec_region;
 
 /**
  * struct pfn_vec - a contiguous range of physical memory
@@ -310,10 +312,17 @@ static inline void pfn_vec_iter_advance_single(const struct pfn_vec *pvec,
  * @map: address of the segment's first byte, in system memory for memory
  *	 with struct page, in I/O memory otherwise; iosys_map helpers
  *	 access either correctly
+ * @region: for I/O memory, the registered region that the mapping holds
+ *	    alive until pfn_vec_kunmap_local(); %NULL for system memory
  */
 struct pfn_vec_map {
 	struct iosys_map	map;
+	struct pfn_vec_region	*region;
 };
+
+int __must_check pfn_vec_region_register(phys_addr_t phys, size_t size,
+					 enum io_linear_type type);
+int pfn_vec_region_unregister(phys_addr_t phys, size_t size);
 
 int __must_check pfn_vec_kmap_local(const struct pfn_vec *pv,
 				    struct pfn_vec_map *m);
