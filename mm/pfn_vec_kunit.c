@@ -16,7 +16,10 @@
  */
 #include <kunit/test.h>
 #include <linux/highmem.h>
+#include <linux/delay.h>
+#include <linux/gfp.h>
 #include <linux/io.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pfn_vec.h>
@@ -24,6 +27,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmstat.h>
 
 static unsigned long long unmanaged_base;
 module_param(unmanaged_base, ullong, 0444);
@@ -934,6 +938,428 @@ static int pfn_vec_core_suite_init(struct kunit_suite *suite)
 	return 0;
 }
 
+/* ---- the region registry: suite pfn_vec_region ---- */
+
+static bool have_hook(void)
+{
+	return IS_ENABLED(CONFIG_ARCH_HAS_IO_LINEAR_MAP);
+}
+
+#define REGION_SIZE	(2 * PMD_SIZE)
+
+static void unregister_action(void *data)
+{
+	struct pfn_vec *pv = data;
+
+	pfn_vec_region_unregister(pfn_t_to_phys(pv->pv_pfn), pv->pv_len);
+}
+
+/*
+ * Register REGION_SIZE of RAM without struct page, PMD aligned, with
+ * @type. Where the arch has no hook, check the documented refusal and
+ * return 0: the caller checks what follows from it.
+ */
+static phys_addr_t register_region(struct kunit *test, enum io_linear_type type)
+{
+	phys_addr_t base = unmanaged_ram(test, REGION_SIZE / PAGE_SIZE, NULL);
+	struct pfn_vec *pv = kunit_kzalloc(test, sizeof(*pv), GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, pv);
+	KUNIT_ASSERT_TRUE(test, IS_ALIGNED(base, PMD_SIZE));
+	ret = pfn_vec_region_register(base, REGION_SIZE, type);
+	if (!have_hook()) {
+		KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
+		return 0;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	pv->pv_pfn = phys_to_pfn_t(base, PFN_DEV);
+	pv->pv_len = REGION_SIZE;
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, unregister_action, pv));
+	return base;
+}
+
+static void iounmap_action(void *io)
+{
+	iounmap((void __force __iomem *)io);
+}
+
+/* An independent mapping of @phys, to check what the accessor did. */
+static void __iomem *ioremap_wc_test(struct kunit *test, phys_addr_t phys,
+				     size_t size)
+{
+	void __iomem *io = ioremap_wc(phys, size);
+	void *cookie = (__force void *)io;
+
+	KUNIT_ASSERT_NOT_NULL(test, cookie);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, iounmap_action, cookie));
+	return io;
+}
+
+static void pfn_vec_region_test_map_query(struct kunit *test)
+{
+	static const enum io_linear_type types[] = { IO_LINEAR_WC, IO_LINEAR_UC };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		phys_addr_t base = register_region(test, types[i]);
+		enum io_linear_type type;
+		size_t page_size;
+
+		if (!have_hook())
+			continue;
+		KUNIT_ASSERT_EQ(test, arch_io_linear_query(base + PAGE_SIZE,
+							   &page_size, &type), 0);
+		KUNIT_EXPECT_EQ_MSG(test, page_size, PMD_SIZE,
+				    "a PMD-aligned region is mapped with PMD pages");
+		KUNIT_EXPECT_EQ(test, type, types[i]);
+		KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
+		KUNIT_EXPECT_EQ_MSG(test, arch_io_linear_query(base, &page_size, &type),
+				    -ENOENT, "still mapped after unregister");
+	}
+}
+
+struct refusal {
+	const char *what;
+	unsigned int kind;
+	u64 offset, size;
+	int type, err;
+};
+
+enum { REF_UNMANAGED, REF_RAM, REF_TOP };
+
+static const struct refusal refusals[] = {
+	{ "zero size",		REF_UNMANAGED, 0, 0, IO_LINEAR_WC, -EINVAL },
+	{ "unaligned start",	REF_UNMANAGED, 64, PAGE_SIZE, IO_LINEAR_WC, -EINVAL },
+	{ "unaligned size",	REF_UNMANAGED, 0, PAGE_SIZE + 1, IO_LINEAR_WC, -EINVAL },
+	{ "unknown type",	REF_UNMANAGED, 0, PAGE_SIZE, 42, -EINVAL },
+	{ "wraps",		REF_TOP, 0, 2 * PAGE_SIZE, IO_LINEAR_WC, -EINVAL },
+	{ "System RAM",		REF_RAM, 0, PAGE_SIZE, IO_LINEAR_WC, -EEXIST },
+	{ "past the window",	REF_TOP, SZ_1G, PAGE_SIZE, IO_LINEAR_WC, -ERANGE },
+};
+
+static void refusal_desc(const struct refusal *r, char *desc)
+{
+	strscpy(desc, r->what, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(refusal, refusals, refusal_desc);
+
+static void pfn_vec_region_test_refusals(struct kunit *test)
+{
+	const struct refusal *r = test->param_value;
+	phys_addr_t phys;
+	int want = have_hook() ? r->err : -EOPNOTSUPP;
+
+	switch (r->kind) {
+	case REF_RAM:
+		phys = page_to_phys(alloc_test_page(test, GFP_KERNEL));
+		break;
+	case REF_TOP:
+		/* The last page, or the first page of the last GiB. */
+		phys = (PHYS_ADDR_MAX & PAGE_MASK) - (r->offset ? r->offset - PAGE_SIZE : 0);
+		break;
+	default:
+		phys = unmanaged_ram(test, 2, NULL) + r->offset;
+	}
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register(phys, r->size, r->type), want);
+	/* Nothing was registered: there is nothing to unregister. */
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(phys, r->size), -ENOENT);
+}
+
+static void pfn_vec_region_test_overlap(struct kunit *test)
+{
+	phys_addr_t base = register_region(test, IO_LINEAR_WC);
+
+	if (!have_hook())
+		return;
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register(base, REGION_SIZE,
+						      IO_LINEAR_WC), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register(base + REGION_SIZE - PAGE_SIZE,
+						      REGION_SIZE, IO_LINEAR_WC),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register(base - PAGE_SIZE, 2 * PAGE_SIZE,
+						      IO_LINEAR_UC), -EBUSY);
+	/* The refusals left the region as it was. */
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
+}
+
+static void pfn_vec_region_test_double_unregister(struct kunit *test)
+{
+	phys_addr_t base = register_region(test, IO_LINEAR_WC);
+
+	if (!have_hook())
+		return;
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, PAGE_SIZE), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), -ENOENT);
+}
+
+/*
+ * Through the accessor and back through an independent ioremap_wc(), both
+ * ways; where there is no hook, the accessor refuses and writes nothing.
+ */
+static void pfn_vec_region_test_accessor(struct kunit *test)
+{
+	phys_addr_t base = register_region(test, IO_LINEAR_WC);
+	phys_addr_t phys = base ? base : unmanaged_ram(test, 2, NULL);
+	void __iomem *io = ioremap_wc_test(test, phys, 2 * PAGE_SIZE);
+	u8 *buf = kunit_kmalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
+	struct pfn_vec_map m;
+	struct bvec_iter iter;
+	struct pfn_vec pv;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memset_io(io, SENTINEL, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, phys + 100, PAGE_SIZE), 0);
+
+	if (!have_hook()) {
+		KUNIT_EXPECT_EQ(test, pfn_vec_kmap_local(&pv, &m), -ENXIO);
+		memset(buf, 0, PAGE_SIZE);
+		KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+		KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_to(&pv, &iter, buf, PAGE_SIZE),
+				-ENXIO);
+		memcpy_fromio(buf, io, 2 * PAGE_SIZE);
+		KUNIT_EXPECT_NULL(test, memchr_inv(buf, SENTINEL, 2 * PAGE_SIZE));
+		return;
+	}
+
+	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, &m), 0);
+	KUNIT_EXPECT_TRUE(test, m.map.is_iomem);
+	iosys_map_memset(&m.map, 0, 0x3c, 8);
+	pfn_vec_kunmap_local(&m);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, readb(io + 100 + i), 0x3c);
+	KUNIT_EXPECT_EQ(test, readb(io + 99), SENTINEL);
+	KUNIT_EXPECT_EQ(test, readb(io + 108), SENTINEL);
+
+	/* A copy that crosses into the second page, and back. */
+	for (i = 0; i < PAGE_SIZE; i++)
+		buf[i] = i * 7;
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_to(&pv, &iter, buf, PAGE_SIZE), 0);
+	memcpy_fromio(buf + PAGE_SIZE, io + 100, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, buf + PAGE_SIZE, PAGE_SIZE), 0);
+
+	memset_io(io + 100, 0x77, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_from(buf, &pv, &iter, PAGE_SIZE), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(buf, 0x77, PAGE_SIZE));
+}
+
+/* After unregister, the accessor and helpers refuse and write nothing. */
+static void pfn_vec_region_test_after_unregister(struct kunit *test)
+{
+	phys_addr_t base = register_region(test, IO_LINEAR_UC);
+	phys_addr_t phys = base ? base : unmanaged_ram(test, 1, NULL);
+	u8 *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	struct bvec_iter iter;
+	struct pfn_vec_map m;
+	struct pfn_vec pv;
+	void __iomem *io;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	if (base)
+		KUNIT_ASSERT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
+	io = ioremap_wc_test(test, phys, PAGE_SIZE);
+	memset_io(io, SENTINEL, PAGE_SIZE);
+
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, phys, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_kmap_local(&pv, &m), -ENXIO);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_zero(&pv, &iter, PAGE_SIZE), -ENXIO);
+	KUNIT_EXPECT_EQ(test, iter.bi_size, (unsigned int)PAGE_SIZE);
+	memcpy_fromio(buf, io, PAGE_SIZE);
+	KUNIT_EXPECT_NULL(test, memchr_inv(buf, SENTINEL, PAGE_SIZE));
+}
+
+/* A vector of RAM, region and RAM is copied whole once the region is in. */
+static void pfn_vec_region_test_mixed_copy(struct kunit *test)
+{
+	phys_addr_t base = register_region(test, IO_LINEAR_WC);
+	struct stop_fixture f;
+	u8 *in = kunit_kmalloc(test, 3 * STOP_LEN, GFP_KERNEL);
+	u8 *out = kunit_kzalloc(test, 3 * STOP_LEN, GFP_KERNEL);
+
+	if (!have_hook())
+		return;
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	memset(in, 0x42, 3 * STOP_LEN);
+	in[STOP_LEN] = 0x01;
+	in[2 * STOP_LEN - 1] = 0x02;
+
+	stop_fixture_init(test, &f);
+	KUNIT_ASSERT_EQ(test, pfn_t_to_phys(f.pvec[1].pv_pfn), base);
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_to(f.pvec, &f.iter, in, 3 * STOP_LEN), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&f.iter, f.pvec, 3), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_from(out, f.pvec, &f.iter, 3 * STOP_LEN), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(in, out, 3 * STOP_LEN), 0);
+}
+
+/*
+ * Register and unregister a region a thousand times, with PMD and with PTE
+ * mappings: every page table and every byte of bookkeeping must come back.
+ */
+#define CYCLES		1000
+#define LEAK_SLACK	64	/* pages that per-cpu lists may hold back */
+
+static unsigned long free_pages_now(void)
+{
+	drain_all_pages(NULL);
+	return global_zone_page_state(NR_FREE_PAGES);
+}
+
+static void pfn_vec_region_test_cycles(struct kunit *test)
+{
+	phys_addr_t base = unmanaged_ram(test, REGION_SIZE / PAGE_SIZE, NULL);
+	unsigned long before, after;
+	unsigned int i;
+
+	before = free_pages_now();
+	for (i = 0; i < CYCLES; i++) {
+		/* Odd cycles: two pages off PMD alignment, mapped with PTEs. */
+		phys_addr_t phys = base + (i & 1) * PAGE_SIZE;
+		size_t size = i & 1 ? 2 * PAGE_SIZE : REGION_SIZE;
+		int ret = pfn_vec_region_register(phys, size, IO_LINEAR_WC);
+
+		if (!have_hook()) {
+			KUNIT_ASSERT_EQ(test, ret, -EOPNOTSUPP);
+			continue;
+		}
+		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "cycle %u", i);
+		KUNIT_ASSERT_EQ_MSG(test, pfn_vec_region_unregister(phys, size), 0,
+				    "cycle %u", i);
+	}
+	after = free_pages_now();
+	KUNIT_EXPECT_LE_MSG(test, before, after + LEAK_SLACK,
+			    "%lu pages lost over %u cycles", before - after, CYCLES);
+}
+
+/*
+ * Unregister while four threads copy through the region: the threads see
+ * their copies succeed, then -ENXIO once the region is gone, and nothing
+ * faults on a torn-down mapping.
+ */
+#define COPIERS		4
+
+enum { RUNNING, UNREGISTERED, STOPPING };
+
+struct copier {
+	struct pfn_vec pv;
+	atomic_t *phase;
+	unsigned long ok, bad, ok_after, refused_after;
+	struct completion done;
+};
+
+static int copier_fn(void *data)
+{
+	struct copier *c = data;
+	u8 buf[128];
+	int phase;
+
+	memset(buf, 0x5a, sizeof(buf));
+	while ((phase = atomic_read(c->phase)) != STOPPING) {
+		struct bvec_iter iter;
+		int ret = pfn_vec_iter_init(&iter, &c->pv, 1);
+
+		if (!ret)
+			ret = pfn_vec_memcpy_to(&c->pv, &iter, buf, c->pv.pv_len);
+		if (ret && ret != -ENXIO)
+			c->bad++;
+		else if (phase == RUNNING)
+			WRITE_ONCE(c->ok, c->ok + !ret);
+		else if (ret)
+			WRITE_ONCE(c->refused_after, c->refused_after + 1);
+		else
+			c->ok_after++;
+		cond_resched();
+	}
+	complete(&c->done);
+	return 0;
+}
+
+/*
+ * Wait up to five seconds until every copier has copied (or, @after the
+ * region went, been refused) at least once.
+ */
+static bool copiers_reached(const struct copier *c, bool after)
+{
+	unsigned int i = 0, waited;
+
+	for (waited = 0; i < COPIERS && waited < 5000; waited += 20) {
+		if (after ? READ_ONCE(c[i].refused_after) : READ_ONCE(c[i].ok))
+			i++;
+		else
+			msleep(20);
+	}
+	return i == COPIERS;
+}
+
+/*
+ * Unregister while four threads copy through the region: copies begun
+ * before succeed or are refused with -ENXIO, copies begun after are
+ * refused, and nothing faults on a torn-down mapping.
+ */
+static void pfn_vec_region_test_unregister_busy(struct kunit *test)
+{
+	phys_addr_t base = register_region(test, IO_LINEAR_WC);
+	struct copier *c = kunit_kcalloc(test, COPIERS, sizeof(*c), GFP_KERNEL);
+	atomic_t phase = ATOMIC_INIT(RUNNING);
+	unsigned int i;
+
+	if (!have_hook())
+		return;
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	for (i = 0; i < COPIERS; i++) {
+		/* Each thread copies across a page boundary of its own. */
+		phys_addr_t phys = base + (2 * i + 1) * PAGE_SIZE - 64;
+		struct task_struct *t;
+
+		KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&c[i].pv, phys, 128), 0);
+		c[i].phase = &phase;
+		init_completion(&c[i].done);
+		t = kthread_run(copier_fn, &c[i], "pfn_vec_copier/%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	KUNIT_EXPECT_TRUE_MSG(test, copiers_reached(c, false),
+			      "copiers did not get going");
+
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
+	atomic_set(&phase, UNREGISTERED);
+	KUNIT_EXPECT_TRUE_MSG(test, copiers_reached(c, true),
+			      "copiers were not refused after unregister");
+	atomic_set(&phase, STOPPING);
+
+	for (i = 0; i < COPIERS; i++) {
+		wait_for_completion(&c[i].done);
+		KUNIT_EXPECT_EQ_MSG(test, c[i].bad, 0UL, "thread %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, c[i].ok_after, 0UL,
+				    "thread %u copied after unregister", i);
+	}
+}
+
+static struct kunit_case pfn_vec_region_cases[] = {
+	KUNIT_CASE(pfn_vec_region_test_map_query),
+	KUNIT_CASE_PARAM(pfn_vec_region_test_refusals, refusal_gen_params),
+	KUNIT_CASE(pfn_vec_region_test_overlap),
+	KUNIT_CASE(pfn_vec_region_test_double_unregister),
+	KUNIT_CASE(pfn_vec_region_test_accessor),
+	KUNIT_CASE(pfn_vec_region_test_after_unregister),
+	KUNIT_CASE(pfn_vec_region_test_mixed_copy),
+	KUNIT_CASE_SLOW(pfn_vec_region_test_cycles),
+	KUNIT_CASE(pfn_vec_region_test_unregister_busy),
+	{}
+};
+
+static struct kunit_suite pfn_vec_region_suite = {
+	.name = "pfn_vec_region",
+	.test_cases = pfn_vec_region_cases,
+};
+
 static struct kunit_case pfn_vec_core_cases[] = {
 	KUNIT_CASE(pfn_vec_test_set_page),
 	KUNIT_CASE(pfn_vec_test_set_folio),
@@ -976,7 +1402,7 @@ static struct kunit_suite pfn_vec_core_suite = {
 	.test_cases = pfn_vec_core_cases,
 };
 
-kunit_test_suite(pfn_vec_core_suite);
+kunit_test_suites(&pfn_vec_core_suite, &pfn_vec_region_suite);
 
 MODULE_DESCRIPTION("KUnit tests for pfn_vec");
 MODULE_LICENSE("GPL");
