@@ -73,17 +73,18 @@ kunit_rc=0
 "$HARNESS/kunit.sh" $arches || kunit_rc=$?
 [ "$kunit_rc" -eq 0 ] || failed+=(kunit)
 
-# The objects the series adds or changes, for one arch: new and patched C
-# files, minus those of other arches.
+# The objects the series adds or changes that the arch's KUnit kernel
+# builds: new and patched C files whose object is in its build tree (an
+# x86_64-only backend is not part of the i386 kernel, for one).
 series_objects() {
-	local arch=$1 srcarch f
-	case "$arch" in x86_64|i386) srcarch=x86 ;; *) srcarch=$arch ;; esac
+	local arch=$1 f
 	{
 		printf '%s\n' "${src_files[@]}"
 		for p in "${patches[@]}"; do patch_files "$p"; done
 	} | grep -E '\.c$' | sort -u | while read -r f; do
-		[[ "$f" != arch/* || "$f" == arch/"$srcarch"/* ]] || continue
-		echo "${f%.c}"
+		if [ -f "$BUILD/kunit/$arch/${f%.c}.o" ]; then
+			echo "${f%.c}"
+		fi
 	done
 }
 
