@@ -22,6 +22,7 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/pfn_vec.h>
 #include <linux/prandom.h>
 #include <linux/random.h>
@@ -1360,6 +1361,193 @@ static struct kunit_suite pfn_vec_region_suite = {
 	.test_cases = pfn_vec_region_cases,
 };
 
+/* ---- a real PCI BAR: suite pfn_vec_bar ---- */
+
+/* QEMU's ivshmem-plain: BAR2 is its shared memory, 64-bit prefetchable. */
+#define IVSHMEM_DEVICE_ID	0x1110
+#define IVSHMEM_BAR		2
+
+struct bar {
+	struct pci_dev *pdev;
+	phys_addr_t phys;
+	size_t size;
+	void __iomem *io;	/* an independent ioremap_wc() of it */
+};
+
+static void pci_dev_put_action(void *pdev)
+{
+	pci_dev_put(pdev);
+}
+
+static void find_bar(struct kunit *test, struct bar *bar)
+{
+	struct resource *res;
+
+	bar->pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
+				   IVSHMEM_DEVICE_ID, NULL);
+	if (!bar->pdev)
+		kunit_skip(test, "no ivshmem-plain device (see the project's qemu configs)");
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, pci_dev_put_action,
+						  bar->pdev));
+	KUNIT_ASSERT_EQ(test, pci_enable_device_mem(bar->pdev), 0);
+
+	res = &bar->pdev->resource[IVSHMEM_BAR];
+	KUNIT_ASSERT_TRUE_MSG(test, res->flags & IORESOURCE_MEM_64,
+			      "BAR%d is not a 64-bit BAR", IVSHMEM_BAR);
+	KUNIT_ASSERT_TRUE_MSG(test, res->flags & IORESOURCE_PREFETCH,
+			      "BAR%d is not prefetchable", IVSHMEM_BAR);
+	bar->phys = res->start;
+	bar->size = resource_size(res);
+	KUNIT_ASSERT_GE(test, bar->size, (size_t)SZ_4M);
+	bar->io = ioremap_wc_test(test, bar->phys, SZ_4M);
+}
+
+/* Register the BAR; where there is no hook, check the refusal and say so. */
+static bool register_bar(struct kunit *test, struct bar *bar)
+{
+	struct pfn_vec *pv = kunit_kzalloc(test, sizeof(*pv), GFP_KERNEL);
+	int ret = pfn_vec_region_register(bar->phys, bar->size, IO_LINEAR_WC);
+
+	KUNIT_ASSERT_NOT_NULL(test, pv);
+	if (!have_hook()) {
+		KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
+		return false;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	pv->pv_pfn = phys_to_pfn_t(bar->phys, PFN_DEV);
+	pv->pv_len = bar->size;
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, unregister_action, pv));
+	return true;
+}
+
+static void pfn_vec_bar_test_register(struct kunit *test)
+{
+	enum io_linear_type type;
+	size_t page_size;
+	struct bar bar;
+	struct pfn_vec pv;
+
+	find_bar(test, &bar);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, bar.phys, PAGE_SIZE), 0);
+	KUNIT_EXPECT_FALSE_MSG(test, pfn_vec_has_page(&pv), "the BAR has struct page");
+	if (!register_bar(test, &bar))
+		return;
+
+	KUNIT_ASSERT_EQ(test, arch_io_linear_query(bar.phys, &page_size, &type), 0);
+	KUNIT_EXPECT_EQ(test, type, IO_LINEAR_WC);
+	/* A BAR is naturally aligned: huge pages, PUD-sized from 1 GiB up. */
+	if (bar.size < PUD_SIZE)
+		KUNIT_EXPECT_EQ(test, page_size, (size_t)PMD_SIZE);
+	else
+		KUNIT_EXPECT_GE(test, page_size, (size_t)PMD_SIZE);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(bar.phys, bar.size), 0);
+	KUNIT_EXPECT_EQ(test, arch_io_linear_query(bar.phys, &page_size, &type),
+			-ENOENT);
+}
+
+/*
+ * The accessor and the copy helpers against the independent mapping, both
+ * ways, over a vector of RAM, BAR and RAM; where there is no hook, the
+ * vector stops at the BAR and the BAR is unchanged.
+ */
+static void pfn_vec_bar_test_copy(struct kunit *test)
+{
+	const unsigned int len = 3 * PAGE_SIZE + 123;
+	struct page *ram = alloc_test_page(test, GFP_HIGHUSER);
+	u8 *in = kunit_kmalloc(test, 2 * len, GFP_KERNEL);
+	u8 *out = kunit_kzalloc(test, 2 * len, GFP_KERNEL);
+	struct bvec_iter iter;
+	struct pfn_vec pvec[3];
+	struct bar bar;
+	unsigned int i;
+	bool hook;
+
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	find_bar(test, &bar);
+	hook = register_bar(test, &bar);
+
+	for (i = 0; i < 2 * len; i++)
+		in[i] = i * 13 + 1;
+	memset_io(bar.io, SENTINEL, SZ_4M);
+	pfn_vec_set_page(&pvec[0], ram, 100, 7);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pvec[1], bar.phys + SZ_1M - 61, len), 0);
+	pfn_vec_set_page(&pvec[2], ram, 200, 1000);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, pvec, 3), 0);
+
+	if (!hook) {
+		KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_to(pvec, &iter, in, iter.bi_size),
+				-ENXIO);
+		KUNIT_EXPECT_EQ(test, iter.bi_idx, 1U);
+		memcpy_fromio(out, bar.io + SZ_1M - PAGE_SIZE, 2 * len);
+		KUNIT_EXPECT_NULL(test, memchr_inv(out, SENTINEL, 2 * len));
+		return;
+	}
+
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_to(pvec, &iter, in, 300 + len), 0);
+	memcpy_fromio(out, bar.io + SZ_1M - 61, len);
+	KUNIT_EXPECT_EQ_MSG(test, memcmp(out, in + 100, len), 0,
+			    "the BAR does not hold what the accessor wrote");
+	KUNIT_EXPECT_EQ(test, readb(bar.io + SZ_1M - 62), SENTINEL);
+	KUNIT_EXPECT_EQ(test, readb(bar.io + SZ_1M - 61 + len), SENTINEL);
+
+	/* The reverse: written through the independent mapping, read by us. */
+	memcpy_toio(bar.io + SZ_1M - 61, in + len, len);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, pvec, 3), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_from(out, pvec, &iter, 300 + len), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(out, in, 100), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(out + 100, in + len, len), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(out + 100 + len, in + 100 + len, 200), 0);
+}
+
+/* BAR to BAR and zeroing: both sides I/O memory. */
+static void pfn_vec_bar_test_bar_to_bar(struct kunit *test)
+{
+	const unsigned int len = 2 * PAGE_SIZE + 77;
+	u8 *in = kunit_kmalloc(test, len, GFP_KERNEL);
+	u8 *out = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct bvec_iter dst_iter, src_iter;
+	struct pfn_vec dst, src;
+	struct bar bar;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	find_bar(test, &bar);
+	if (!register_bar(test, &bar))
+		return;
+
+	for (i = 0; i < len; i++)
+		in[i] = i ^ 0x5c;
+	memcpy_toio(bar.io + 3, in, len);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&src, bar.phys + 3, len), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&dst, bar.phys + SZ_2M + 11, len), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&src_iter, &src, 1), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&dst_iter, &dst, 1), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_copy(&dst, &dst_iter, &src, &src_iter, len), 0);
+	memcpy_fromio(out, bar.io + SZ_2M + 11, len);
+	KUNIT_EXPECT_EQ(test, memcmp(in, out, len), 0);
+
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&dst_iter, &dst, 1), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_zero(&dst, &dst_iter, len), 0);
+	memcpy_fromio(out, bar.io + SZ_2M + 11, len);
+	KUNIT_EXPECT_NULL(test, memchr_inv(out, 0, len));
+}
+
+static struct kunit_case pfn_vec_bar_cases[] = {
+	KUNIT_CASE(pfn_vec_bar_test_register),
+	KUNIT_CASE(pfn_vec_bar_test_copy),
+	KUNIT_CASE(pfn_vec_bar_test_bar_to_bar),
+	{}
+};
+
+static struct kunit_suite pfn_vec_bar_suite = {
+	.name = "pfn_vec_bar",
+	.test_cases = pfn_vec_bar_cases,
+};
+
 static struct kunit_case pfn_vec_core_cases[] = {
 	KUNIT_CASE(pfn_vec_test_set_page),
 	KUNIT_CASE(pfn_vec_test_set_folio),
@@ -1402,7 +1590,8 @@ static struct kunit_suite pfn_vec_core_suite = {
 	.test_cases = pfn_vec_core_cases,
 };
 
-kunit_test_suites(&pfn_vec_core_suite, &pfn_vec_region_suite);
+kunit_test_suites(&pfn_vec_core_suite, &pfn_vec_region_suite,
+		  &pfn_vec_bar_suite);
 
 MODULE_DESCRIPTION("KUnit tests for pfn_vec");
 MODULE_LICENSE("GPL");

@@ -5,6 +5,9 @@
 # RAM starts at 0x40000000; the guest has 2 GiB and mem=1G hands the kernel
 # [0x40000000, 0x80000000). The suites use [0x90000000, 0xa0000000) as RAM
 # without struct page.
+#
+# A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
+# prefetchable, 256 MiB of host RAM.
 from ..qemu_config import QemuArchParams
 
 QEMU_ARCH = QemuArchParams(linux_arch='arm64',
@@ -18,4 +21,6 @@ CONFIG_PCI_HOST_GENERIC=y''',
 				'pfn_vec_kunit.unmanaged_base=0x90000000 '
 				'pfn_vec_kunit.unmanaged_size=0x10000000',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'max,pauth-impdef=on',
-					      '-m', '2048'])
+					      '-m', '2048',
+					      '-object', 'memory-backend-ram,id=pvbar,size=256M',
+					      '-device', 'ivshmem-plain,memdev=pvbar'])

@@ -5,6 +5,9 @@
 # HIGHMEM4G so that part of the 1 GiB the kernel manages is highmem; the
 # guest has 2 GiB and mem=1G, the suites use [1.25 GiB, 1.5 GiB) as RAM
 # without struct page.
+#
+# A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
+# prefetchable, 256 MiB of host RAM.
 from ..qemu_config import QemuArchParams
 
 QEMU_ARCH = QemuArchParams(linux_arch='i386',
@@ -17,4 +20,6 @@ CONFIG_HIGHMEM4G=y''',
 			   kernel_command_line='console=ttyS0 mem=1G '
 				'pfn_vec_kunit.unmanaged_base=0x50000000 '
 				'pfn_vec_kunit.unmanaged_size=0x10000000',
-			   extra_qemu_params=['-machine', 'q35', '-m', '2048'])
+			   extra_qemu_params=['-machine', 'q35', '-m', '2048',
+					      '-object', 'memory-backend-ram,id=pvbar,size=256M',
+					      '-device', 'ivshmem-plain,memdev=pvbar'])

@@ -6,6 +6,9 @@
 # [0x80000000, 0xc0000000), which also holds the DTB that QEMU puts just
 # below 3 GiB. The suites use [0xd0000000, 0xe0000000) as RAM without
 # struct page.
+#
+# A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
+# prefetchable, 256 MiB of host RAM.
 from ..qemu_config import QemuArchParams
 import os.path
 import sys
@@ -31,4 +34,7 @@ CONFIG_PCI_HOST_GENERIC=y''',
 				'pfn_vec_kunit.unmanaged_base=0xd0000000 '
 				'pfn_vec_kunit.unmanaged_size=0x10000000',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'rv64,svpbmt=on',
-					      '-m', '2048', '-bios', OPENSBI_PATH])
+					      '-m', '2048',
+					      '-object', 'memory-backend-ram,id=pvbar,size=256M',
+					      '-device', 'ivshmem-plain,memdev=pvbar',
+					      '-bios', OPENSBI_PATH])

@@ -5,6 +5,9 @@
 # RAM without struct page: the guest has 2 GiB, mem=1G hands the kernel only
 # [0, 1 GiB); the suites use [1.25 GiB, 1.5 GiB), clear of the firmware's
 # tables at the top of RAM.
+#
+# A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
+# prefetchable, 256 MiB of host RAM.
 from ..qemu_config import QemuArchParams
 
 QEMU_ARCH = QemuArchParams(linux_arch='x86_64',
@@ -16,4 +19,6 @@ CONFIG_SERIAL_8250_CONSOLE=y''',
 			   kernel_command_line='console=ttyS0 mem=1G '
 				'pfn_vec_kunit.unmanaged_base=0x50000000 '
 				'pfn_vec_kunit.unmanaged_size=0x10000000',
-			   extra_qemu_params=['-machine', 'q35', '-m', '2048'])
+			   extra_qemu_params=['-machine', 'q35', '-m', '2048',
+					      '-object', 'memory-backend-ram,id=pvbar,size=256M',
+					      '-device', 'ivshmem-plain,memdev=pvbar'])
