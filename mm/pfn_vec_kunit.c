@@ -28,6 +28,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 
 static unsigned long long unmanaged_base;
@@ -1425,7 +1426,7 @@ static bool register_bar(struct kunit *test, struct bar *bar)
 static void pfn_vec_bar_test_register(struct kunit *test)
 {
 	enum io_linear_type type;
-	size_t page_size;
+	size_t page_size, want;
 	struct bar bar;
 	struct pfn_vec pv;
 
@@ -1437,11 +1438,16 @@ static void pfn_vec_bar_test_register(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, arch_io_linear_query(bar.phys, &page_size, &type), 0);
 	KUNIT_EXPECT_EQ(test, type, IO_LINEAR_WC);
-	/* A BAR is naturally aligned: huge pages, PUD-sized from 1 GiB up. */
-	if (bar.size < PUD_SIZE)
-		KUNIT_EXPECT_EQ(test, page_size, (size_t)PMD_SIZE);
-	else
-		KUNIT_EXPECT_GE(test, page_size, (size_t)PMD_SIZE);
+	/*
+	 * A BAR is naturally aligned, so it gets the largest page the arch
+	 * allows for I/O mappings.
+	 */
+	want = bar.size >= PUD_SIZE && arch_vmap_pud_supported(PAGE_KERNEL) ?
+	       PUD_SIZE : PMD_SIZE;
+	KUNIT_EXPECT_EQ_MSG(test, page_size, want, "BAR of %zu bytes at %pa",
+			    bar.size, &bar.phys);
+	kunit_info(test, "BAR of %zu MiB at %pa mapped with %zu KiB pages\n",
+		   bar.size >> 20, &bar.phys, page_size >> 10);
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(bar.phys, bar.size), 0);
 	KUNIT_EXPECT_EQ(test, arch_io_linear_query(bar.phys, &page_size, &type),
 			-ENOENT);

@@ -7,7 +7,8 @@
 # without struct page.
 #
 # A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
-# prefetchable, 256 MiB of host RAM.
+# prefetchable, 1 GiB of host RAM (touched only where the tests write), so
+# that it can be mapped with 1 GiB pages.
 from ..qemu_config import QemuArchParams
 
 QEMU_ARCH = QemuArchParams(linux_arch='arm64',
@@ -22,5 +23,5 @@ CONFIG_PCI_HOST_GENERIC=y''',
 				'pfn_vec_kunit.unmanaged_size=0x10000000',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'max,pauth-impdef=on',
 					      '-m', '2048',
-					      '-object', 'memory-backend-ram,id=pvbar,size=256M',
+					      '-object', 'memory-backend-ram,id=pvbar,size=1G',
 					      '-device', 'ivshmem-plain,memdev=pvbar'])

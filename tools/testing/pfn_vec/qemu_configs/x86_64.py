@@ -6,8 +6,11 @@
 # [0, 1 GiB); the suites use [1.25 GiB, 1.5 GiB), clear of the firmware's
 # tables at the top of RAM.
 #
+# The CPU has 1 GiB pages (pdpe1gb), which qemu64 lacks by default.
+#
 # A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
-# prefetchable, 256 MiB of host RAM.
+# prefetchable, 1 GiB of host RAM (touched only where the tests write), so
+# that it can be mapped with 1 GiB pages.
 from ..qemu_config import QemuArchParams
 
 QEMU_ARCH = QemuArchParams(linux_arch='x86_64',
@@ -19,6 +22,7 @@ CONFIG_SERIAL_8250_CONSOLE=y''',
 			   kernel_command_line='console=ttyS0 mem=1G '
 				'pfn_vec_kunit.unmanaged_base=0x50000000 '
 				'pfn_vec_kunit.unmanaged_size=0x10000000',
-			   extra_qemu_params=['-machine', 'q35', '-m', '2048',
-					      '-object', 'memory-backend-ram,id=pvbar,size=256M',
+			   extra_qemu_params=['-machine', 'q35', '-cpu', 'qemu64,+pdpe1gb',
+					      '-m', '2048',
+					      '-object', 'memory-backend-ram,id=pvbar,size=1G',
 					      '-device', 'ivshmem-plain,memdev=pvbar'])
