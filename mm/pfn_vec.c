@@ -50,6 +50,30 @@ bool pfn_vec_valid(const struct pfn_vec *pv)
 }
 EXPORT_SYMBOL_GPL(pfn_vec_valid);
 
+/*
+ * Which kinds of frame does [pfn, pfn + nr) hold: with struct page, without,
+ * or both? With SPARSEMEM, pfn_valid() changes at subsection boundaries at
+ * most, so one frame per subsection tells.
+ */
+static void pfn_vec_range_kinds(unsigned long pfn, unsigned long nr,
+				bool *with, bool *without)
+{
+	unsigned long i;
+
+	*with = false;
+	*without = false;
+	for (i = 0; i < nr; i++) {
+		if (pfn_valid(pfn + i))
+			*with = true;
+		else
+			*without = true;
+#ifdef CONFIG_SPARSEMEM
+		/* On to the last frame of this subsection; i++ passes it. */
+		i += (PAGES_PER_SUBSECTION - 1) & ~(pfn + i);
+#endif
+	}
+}
+
 /**
  * pfn_vec_set_phys - initialise a pfn_vec for a physical address range
  * @pv:		pfn_vec to initialise
@@ -58,8 +82,7 @@ EXPORT_SYMBOL_GPL(pfn_vec_valid);
  *
  * The segment is marked PFN_DEV, without struct page, when no page frame of
  * the range has a struct page, as for a PCI BAR or RAM that the kernel does
- * not manage. This checks every page frame of the range, so it costs time
- * in proportion to @len.
+ * not manage.
  *
  * Return: 0 on success, with @pv set. -EINVAL if the range wraps the
  * physical address space or mixes frames with and without struct page; a
@@ -67,18 +90,16 @@ EXPORT_SYMBOL_GPL(pfn_vec_valid);
  */
 int pfn_vec_set_phys(struct pfn_vec *pv, phys_addr_t phys, unsigned int len)
 {
-	unsigned long pfn = PHYS_PFN(phys), nr, i;
+	unsigned long pfn = PHYS_PFN(phys);
+	bool has_page, no_page;
 	phys_addr_t last;
-	bool has_page;
 
 	if (check_add_overflow(phys, (phys_addr_t)(len ? len - 1 : 0), &last))
 		return -EINVAL;
 
-	nr = PHYS_PFN(last) - pfn + 1;
-	has_page = pfn_valid(pfn);
-	for (i = 1; i < nr; i++)
-		if (pfn_valid(pfn + i) != has_page)
-			return -EINVAL;
+	pfn_vec_range_kinds(pfn, PHYS_PFN(last) - pfn + 1, &has_page, &no_page);
+	if (has_page && no_page)
+		return -EINVAL;
 
 	pv->pv_pfn = phys_to_pfn_t(phys, has_page ? 0 : PFN_DEV);
 	pv->pv_len = len;
@@ -150,22 +171,6 @@ static void pfn_vec_region_release(struct percpu_ref *ref)
 	complete(&region->released);
 }
 
-/* Does any frame of [pfn, pfn + nr) have struct page? */
-static bool pfn_vec_range_has_pages(unsigned long pfn, unsigned long nr)
-{
-	unsigned long end = pfn + nr;
-
-	/* With SPARSEMEM, validity changes at subsection boundaries at most. */
-	for (; pfn < end; pfn++) {
-		if (pfn_valid(pfn))
-			return true;
-#ifdef CONFIG_SPARSEMEM
-		pfn |= PAGES_PER_SUBSECTION - 1;
-#endif
-	}
-	return false;
-}
-
 /**
  * pfn_vec_region_register - let the CPU reach an I/O region through pfn_vec
  * @phys:	first byte of the region, page aligned
@@ -190,6 +195,7 @@ int pfn_vec_region_register(phys_addr_t phys, size_t size,
 			    enum io_linear_type type)
 {
 	struct pfn_vec_region *region;
+	bool has_page, no_page;
 	phys_addr_t last;
 	int ret;
 
@@ -200,9 +206,10 @@ int pfn_vec_region_register(phys_addr_t phys, size_t size,
 	    check_add_overflow(phys, (phys_addr_t)size - 1, &last) ||
 	    (type != IO_LINEAR_WC && type != IO_LINEAR_UC))
 		return -EINVAL;
-	if (region_intersects(phys, size, IORESOURCE_SYSTEM_RAM,
-			      IORES_DESC_NONE) != REGION_DISJOINT ||
-	    pfn_vec_range_has_pages(PHYS_PFN(phys), size >> PAGE_SHIFT))
+	pfn_vec_range_kinds(PHYS_PFN(phys), size >> PAGE_SHIFT, &has_page,
+			    &no_page);
+	if (has_page || region_intersects(phys, size, IORESOURCE_SYSTEM_RAM,
+					  IORES_DESC_NONE) != REGION_DISJOINT)
 		return -EEXIST;
 	if (!arch_io_linear_mappable(phys, size))
 		return -ERANGE;
