@@ -1203,6 +1203,74 @@ static void pfn_vec_region_test_mixed_copy(struct kunit *test)
 }
 
 /*
+ * The PMD and PTE tables of the kernel page table under the linear-map
+ * addresses of [phys, phys + size): generic walk, folded levels included.
+ */
+static unsigned int linear_map_tables(phys_addr_t phys, size_t size)
+{
+	unsigned long start = (unsigned long)(__force void *)arch_io_linear_addr(phys);
+	unsigned long end = start + size, addr, a;
+	unsigned int n = 0;
+
+	for (addr = ALIGN_DOWN(start, PUD_SIZE); addr < end; addr += PUD_SIZE) {
+		pgd_t *pgd = pgd_offset_k(addr);
+		p4d_t *p4d;
+		pud_t *pud;
+
+		if (pgd_none(*pgd))
+			continue;
+		p4d = p4d_offset(pgd, addr);
+		if (p4d_none(*p4d) || p4d_leaf(*p4d))
+			continue;
+		pud = pud_offset(p4d, addr);
+		if (pud_none(*pud) || pud_leaf(*pud))
+			continue;
+		n++;
+		for (a = max(addr, ALIGN_DOWN(start, PMD_SIZE));
+		     a < min(addr + PUD_SIZE, end); a += PMD_SIZE) {
+			pmd_t *pmd = pmd_offset(pud, a);
+
+			if (pmd_present(*pmd) && !pmd_leaf(*pmd))
+				n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * Mapping a region adds page tables under its addresses, and unregister
+ * frees them all: the count is back to where it was.
+ */
+static void pfn_vec_region_test_page_tables(struct kunit *test)
+{
+	phys_addr_t base = unmanaged_ram(test, REGION_SIZE / PAGE_SIZE, NULL);
+	/* PMD mappings, then two pages off alignment, mapped with PTEs. */
+	const struct { phys_addr_t phys; size_t size; } cases[] = {
+		{ base, REGION_SIZE },
+		{ base + PAGE_SIZE, 2 * PAGE_SIZE },
+	};
+	unsigned int i, before, during;
+
+	if (!have_hook())
+		return;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		before = linear_map_tables(cases[i].phys, cases[i].size);
+		KUNIT_ASSERT_EQ(test, pfn_vec_region_register(cases[i].phys,
+							      cases[i].size,
+							      IO_LINEAR_WC), 0);
+		during = linear_map_tables(cases[i].phys, cases[i].size);
+		KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(cases[i].phys,
+								cases[i].size), 0);
+		KUNIT_EXPECT_EQ_MSG(test, linear_map_tables(cases[i].phys,
+							    cases[i].size), before,
+				    "case %u: %u tables before, %u while mapped",
+				    i, before, during);
+		KUNIT_EXPECT_GT_MSG(test, during, before,
+				    "case %u: mapping used no new page table", i);
+	}
+}
+
+/*
  * Register and unregister a region a thousand times, with PMD and with PTE
  * mappings: every page table and every byte of bookkeeping must come back.
  */
@@ -1352,6 +1420,7 @@ static struct kunit_case pfn_vec_region_cases[] = {
 	KUNIT_CASE(pfn_vec_region_test_accessor),
 	KUNIT_CASE(pfn_vec_region_test_after_unregister),
 	KUNIT_CASE(pfn_vec_region_test_mixed_copy),
+	KUNIT_CASE(pfn_vec_region_test_page_tables),
 	KUNIT_CASE_SLOW(pfn_vec_region_test_cycles),
 	KUNIT_CASE(pfn_vec_region_test_unregister_busy),
 	{}
