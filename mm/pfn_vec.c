@@ -10,6 +10,7 @@
  * so they are correct for system memory and for I/O memory alike.
  */
 #include <linux/completion.h>
+#include <linux/device.h>
 #include <linux/export.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
@@ -296,6 +297,52 @@ int pfn_vec_region_unregister(phys_addr_t phys, size_t size)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pfn_vec_region_unregister);
+
+struct pfn_vec_devres {
+	phys_addr_t	phys;
+	size_t		size;
+};
+
+static void pfn_vec_devres_release(struct device *dev, void *res)
+{
+	struct pfn_vec_devres *dr = res;
+
+	WARN_ON_ONCE(pfn_vec_region_unregister(dr->phys, dr->size));
+}
+
+/**
+ * devm_pfn_vec_region_register - pfn_vec_region_register() for a device
+ * @dev:	the device that owns the region, such as the PCI device of a BAR
+ * @phys:	first byte of the region, page aligned
+ * @size:	size of the region in bytes, page aligned
+ * @type:	memory type to map it with
+ *
+ * As pfn_vec_region_register(), but the region is unregistered when @dev is
+ * unbound from its driver; it must not be unregistered by hand.
+ *
+ * Context: may sleep.
+ * Return: as for pfn_vec_region_register().
+ */
+int devm_pfn_vec_region_register(struct device *dev, phys_addr_t phys,
+				 size_t size, enum io_linear_type type)
+{
+	struct pfn_vec_devres *dr;
+	int ret;
+
+	dr = devres_alloc(pfn_vec_devres_release, sizeof(*dr), GFP_KERNEL);
+	if (!dr)
+		return -ENOMEM;
+	ret = pfn_vec_region_register(phys, size, type);
+	if (ret) {
+		devres_free(dr);
+		return ret;
+	}
+	dr->phys = phys;
+	dr->size = size;
+	devres_add(dev, dr);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(devm_pfn_vec_region_register);
 
 /* The live region holding @pfn, with a reference; NULL if none. */
 static struct pfn_vec_region *pfn_vec_region_get(unsigned long pfn)

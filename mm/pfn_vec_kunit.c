@@ -14,6 +14,7 @@
  * The randomised copy tests print their seed; boot with
  * pfn_vec_kunit.seed=<seed> to run the same layouts again.
  */
+#include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/highmem.h>
 #include <linux/delay.h>
@@ -1202,6 +1203,34 @@ static void pfn_vec_region_test_mixed_copy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(in, out, 3 * STOP_LEN), 0);
 }
 
+/* A device-managed region goes away when its device does. */
+static void pfn_vec_region_test_devm(struct kunit *test)
+{
+	phys_addr_t base = unmanaged_ram(test, REGION_SIZE / PAGE_SIZE, NULL);
+	struct device *dev = kunit_device_register(test, "pfn_vec_test");
+	struct pfn_vec_map m;
+	struct pfn_vec pv;
+	int ret;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base, PAGE_SIZE), 0);
+	ret = devm_pfn_vec_region_register(dev, base, REGION_SIZE, IO_LINEAR_WC);
+	if (!have_hook()) {
+		KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
+		kunit_device_unregister(test, dev);
+		KUNIT_EXPECT_EQ(test, pfn_vec_kmap_local(&pv, &m), -ENXIO);
+		return;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, &m), 0);
+	pfn_vec_kunmap_local(&m);
+
+	kunit_device_unregister(test, dev);
+	KUNIT_EXPECT_EQ(test, pfn_vec_kmap_local(&pv, &m), -ENXIO);
+	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_region_unregister(base, REGION_SIZE),
+			    -ENOENT, "the region outlived its device");
+}
+
 /*
  * The PMD and PTE tables of the kernel page table under the linear-map
  * addresses of [phys, phys + size): generic walk, folded levels included.
@@ -1420,6 +1449,7 @@ static struct kunit_case pfn_vec_region_cases[] = {
 	KUNIT_CASE(pfn_vec_region_test_accessor),
 	KUNIT_CASE(pfn_vec_region_test_after_unregister),
 	KUNIT_CASE(pfn_vec_region_test_mixed_copy),
+	KUNIT_CASE(pfn_vec_region_test_devm),
 	KUNIT_CASE(pfn_vec_region_test_page_tables),
 	KUNIT_CASE_SLOW(pfn_vec_region_test_cycles),
 	KUNIT_CASE(pfn_vec_region_test_unregister_busy),

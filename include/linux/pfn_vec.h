@@ -22,6 +22,7 @@
 #include <linux/overflow.h>
 #include <linux/pfn_t.h>
 
+struct device;
 struct folio;
 struct pfn_vec_region;
 
@@ -323,6 +324,9 @@ struct pfn_vec_map {
 int __must_check pfn_vec_region_register(phys_addr_t phys, size_t size,
 					 enum io_linear_type type);
 int pfn_vec_region_unregister(phys_addr_t phys, size_t size);
+int __must_check devm_pfn_vec_region_register(struct device *dev,
+					      phys_addr_t phys, size_t size,
+					      enum io_linear_type type);
 
 int __must_check pfn_vec_kmap_local(const struct pfn_vec *pv,
 				    struct pfn_vec_map *m);
