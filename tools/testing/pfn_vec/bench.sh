@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: build the benchmark kernel of one arch (configs/
+# pfn_vec_bench.kunitconfig, bench_configs/<arch>.py), boot it through
+# kunit.py, and write the ratios that mm/pfn_vec_bench.c logs to
+# build/bench/<arch>.json. A benchmark, not a test: nothing here passes or
+# fails on a number.
+#
+# Usage: bench.sh ARCH
+
+. "$(dirname "$0")/lib.sh"
+
+arch=${1:-x86_64}
+[ -f "$HARNESS/bench_configs/$arch.py" ] ||
+	die "no benchmark for $arch: its I/O linear map backend has not landed"
+cross=$(cross_compile "$arch")
+"$HARNESS/prepare.sh" all
+mkdir -p "$BUILD/bench" "$BUILD/bench-kunit"
+
+# shellcheck disable=SC2086
+(cd "$WORK" && python3 tools/testing/kunit/kunit.py run \
+	--build_dir="$BUILD/bench-kunit/$arch" \
+	--qemu_config="$HARNESS/bench_configs/$arch.py" \
+	--kunitconfig="$HARNESS/configs/pfn_vec_bench.kunitconfig" \
+	${cross:+--cross_compile="$cross"} \
+	--make_options="CC=ccache ${cross}gcc" \
+	--make_options="HOSTCC=ccache gcc" \
+	--jobs="$(jobs)" --timeout=1800 ${KUNIT_ARGS:-}) 2>&1 |
+	tee "$BUILD/bench/$arch.log"
+
+exec python3 "$HARNESS/bench_report.py" "$BUILD/bench-kunit/$arch/test.log" \
+	"$arch" "$BUILD/bench/$arch.json"

@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# x86_64 guest for the pfn_vec benchmarks (q35, TCG): a 64 GiB ivshmem-plain
+# BAR, backed lazily by the host (reserve=off), in a 256 GiB 64-bit PCI
+# window, and 4 GiB of RAM so that memremap_pages() has room for the 1 GiB
+# of struct page that the BAR costs it.
+from ..qemu_config import QemuArchParams
+
+QEMU_ARCH = QemuArchParams(linux_arch='x86_64',
+			   kconfig='''
+CONFIG_SERIAL_8250=y
+CONFIG_SERIAL_8250_CONSOLE=y''',
+			   qemu_arch='x86_64',
+			   kernel_path='arch/x86/boot/bzImage',
+			   kernel_command_line='console=ttyS0',
+			   extra_qemu_params=['-machine', 'q35', '-cpu', 'qemu64,+pdpe1gb',
+					      '-m', '4096', '-bios', '/usr/share/qemu/qboot.rom',
+					      '-global', 'q35-pcihost.pci-hole64-size=256G',
+					      '-object', 'memory-backend-ram,id=pvbar,size=64G,reserve=off',
+					      '-device', 'ivshmem-plain,memdev=pvbar'])

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# Collect the "bench <key> <value>" lines that mm/pfn_vec_bench.c logs into
+# the guest's console (kunit.py keeps it as <build_dir>/test.log), print
+# them as a table and write them as JSON.
+#
+# Usage: bench_report.py TEST_LOG ARCH OUT.json
+
+import json
+import re
+import sys
+
+
+def main():
+    log, arch, out = sys.argv[1:4]
+    results = {}
+    notes = []
+    with open(log, errors='replace') as f:
+        for line in f:
+            m = re.search(r'# pfn_vec_bench_\w+: bench (\w+) ([0-9.]+)$', line)
+            if m:
+                results[m.group(1)] = float(m.group(2))
+                continue
+            m = re.search(r'# (pfn_vec_bench_\w+): (.*)$', line)
+            if m and not m.group(2).startswith(('pass:', 'speed:')):
+                notes.append(m.group(2))
+    if not results:
+        print('pfn_vec: no benchmark results in %s' % log, file=sys.stderr)
+        return 1
+    print('%s benchmark (ratios measured in one boot):' % arch)
+    for key in sorted(results):
+        print('  %-26s %10.3f' % (key, results[key]))
+    for note in notes:
+        print('  # ' + note)
+    with open(out, 'w') as f:
+        json.dump({'arch': arch, **results}, f, indent=2, sort_keys=True)
+        f.write('\n')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
