@@ -14,20 +14,13 @@
 arch=${1:-x86_64}
 [ -f "$HARNESS/bench_configs/$arch.py" ] ||
 	die "no benchmark for $arch: its I/O linear map backend has not landed"
-cross=$(cross_compile "$arch")
 "$HARNESS/prepare.sh" all
 mkdir -p "$BUILD/bench" "$BUILD/bench-kunit"
 
-# shellcheck disable=SC2086
-(cd "$WORK" && python3 tools/testing/kunit/kunit.py run \
-	--build_dir="$BUILD/bench-kunit/$arch" \
-	--qemu_config="$HARNESS/bench_configs/$arch.py" \
-	--kunitconfig="$HARNESS/configs/pfn_vec_bench.kunitconfig" \
-	${cross:+--cross_compile="$cross"} \
-	--make_options="CC=ccache ${cross}gcc" \
-	--make_options="HOSTCC=ccache gcc" \
-	--jobs="$(jobs)" --timeout=1800 ${KUNIT_ARGS:-}) 2>&1 |
-	tee "$BUILD/bench/$arch.log"
+run_kunit "$arch" "$BUILD/bench-kunit/$arch" \
+	"$HARNESS/bench_configs/$arch.py" \
+	"$HARNESS/configs/pfn_vec_bench.kunitconfig" \
+	--timeout=1800 2>&1 | tee "$BUILD/bench/$arch.log"
 
 exec python3 "$HARNESS/bench_report.py" "$BUILD/bench-kunit/$arch/test.log" \
 	"$arch" "$BUILD/bench/$arch.json"

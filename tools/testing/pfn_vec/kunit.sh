@@ -18,23 +18,15 @@ results=$BUILD/results
 mkdir -p "$results" "$BUILD/kunit"
 
 for arch in $arches; do
-	cross=$(cross_compile "$arch")
 	rm -f "$results/$arch.json" "$results/$arch.time"
 	note "$arch: building and running KUnit (log: $results/$arch.log)"
 	start=$(date +%s)
 	rc=0
-	# shellcheck disable=SC2086
-	(cd "$WORK" && python3 tools/testing/kunit/kunit.py run \
-		--build_dir="$BUILD/kunit/$arch" \
-		--qemu_config="$HARNESS/qemu_configs/$arch.py" \
-		--kunitconfig="$HARNESS/configs/pfn_vec.kunitconfig" \
-		${cross:+--cross_compile="$cross"} \
-		--make_options="CC=ccache ${cross}gcc" \
-		--make_options="HOSTCC=ccache gcc" \
-		--jobs="$(jobs)" \
-		--timeout=600 \
-		--json="$results/$arch.json" \
-		${KUNIT_ARGS:-}) 2>&1 | tee "$results/$arch.log" || rc=$?
+	run_kunit "$arch" "$BUILD/kunit/$arch" \
+		"$HARNESS/qemu_configs/$arch.py" \
+		"$HARNESS/configs/pfn_vec.kunitconfig" \
+		--timeout=600 --json="$results/$arch.json" 2>&1 |
+		tee "$results/$arch.log" || rc=$?
 	echo "$rc $(( $(date +%s) - start ))" > "$results/$arch.time"
 done
 

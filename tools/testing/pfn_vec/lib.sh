@@ -45,6 +45,23 @@ cross_compile() {
 
 jobs() { nproc; }
 
+# run_kunit ARCH BUILD_DIR QEMU_CONFIG KUNITCONFIG [KUNIT.PY ARG...]: the
+# kernel's kunit.py run in the work tree, for one arch, through ccache.
+run_kunit() {
+	local arch=$1 build_dir=$2 qemu_config=$3 kunitconfig=$4 cross
+	shift 4
+	cross=$(cross_compile "$arch")
+	# shellcheck disable=SC2086
+	(cd "$WORK" && python3 tools/testing/kunit/kunit.py run \
+		--build_dir="$build_dir" \
+		--qemu_config="$qemu_config" \
+		--kunitconfig="$kunitconfig" \
+		${cross:+--cross_compile="$cross"} \
+		--make_options="CC=ccache ${cross}gcc" \
+		--make_options="HOSTCC=ccache gcc" \
+		--jobs="$(jobs)" "$@" ${KUNIT_ARGS:-})
+}
+
 # The new files of the overlay, relative to the repo top.
 overlay_files() {
 	cd "$TOP"
