@@ -141,7 +141,6 @@ EXPORT_SYMBOL_GPL(pfn_vec_iter_init);
  * struct pfn_vec_region - an I/O region the CPU reaches by the linear map
  * @phys:	first byte of the region
  * @size:	size of the region in bytes
- * @type:	memory type of its mapping
  * @ref:	held by every mapping of the accessor; dead while the region
  *		is being registered or unregistered
  * @released:	completed when the last reference is dropped after @ref
@@ -150,7 +149,6 @@ EXPORT_SYMBOL_GPL(pfn_vec_iter_init);
 struct pfn_vec_region {
 	phys_addr_t		phys;
 	size_t			size;
-	enum io_linear_type	type;
 	struct percpu_ref	ref;
 	struct completion	released;
 };
@@ -220,7 +218,6 @@ int pfn_vec_region_register(phys_addr_t phys, size_t size,
 		return -ENOMEM;
 	region->phys = phys;
 	region->size = size;
-	region->type = type;
 	init_completion(&region->released);
 	/* Dead until mapped: lookups cannot take it before then. */
 	ret = percpu_ref_init(&region->ref, pfn_vec_region_release,
@@ -238,7 +235,10 @@ int pfn_vec_region_register(phys_addr_t phys, size_t size,
 	ret = arch_io_linear_map(phys, size, type);
 	if (ret) {
 		mtree_erase(&pfn_vec_regions, PHYS_PFN(phys));
-		goto unlock;
+		mutex_unlock(&pfn_vec_regions_mutex);
+		/* Readers may still hold the pointer from the tree, never a reference. */
+		synchronize_rcu();
+		goto exit;
 	}
 	percpu_ref_resurrect(&region->ref);
 	mutex_unlock(&pfn_vec_regions_mutex);
@@ -246,8 +246,7 @@ int pfn_vec_region_register(phys_addr_t phys, size_t size,
 
 unlock:
 	mutex_unlock(&pfn_vec_regions_mutex);
-	/* Readers may still hold the pointer from the tree, never a reference. */
-	synchronize_rcu();
+exit:
 	percpu_ref_exit(&region->ref);
 free:
 	kfree(region);
