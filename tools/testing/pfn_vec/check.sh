@@ -39,17 +39,25 @@ step() { echo; echo "=== $*"; }
 mapfile -t new_files < <(overlay_files)
 mapfile -t patches < <(series_patches)
 mapfile -t src_files < <(printf '%s\n' "${new_files[@]}" | grep -E '\.[ch]$' || true)
+# Every kernel file the series adds or changes.
+mapfile -t series_files < <({
+	printf '%s\n' "${new_files[@]}"
+	for p in "${patches[@]}"; do patch_files "$p"; done
+} | sort -u)
+
+checkpatch() {
+	(cd "$WORK" && scripts/checkpatch.pl --strict --terse --no-summary \
+		--ignore "$CHECKPATCH_IGNORE" "$@") >> "$cp_out" 2>&1 || true
+}
 
 step "checkpatch.pl --strict (${#new_files[@]} files, ${#patches[@]} patches)"
 cp_out=$BUILD/checkpatch.log
 : > "$cp_out"
 for f in "${new_files[@]}"; do
-	(cd "$WORK" && scripts/checkpatch.pl --strict --terse --no-summary \
-		--ignore "$CHECKPATCH_IGNORE" -f "$f") >> "$cp_out" 2>&1 || true
+	checkpatch -f "$f"
 done
 for p in "${patches[@]}"; do
-	(cd "$WORK" && scripts/checkpatch.pl --strict --terse --no-summary \
-		--ignore "$CHECKPATCH_IGNORE" "$TOP/$p") >> "$cp_out" 2>&1 || true
+	checkpatch "$TOP/$p"
 done
 if [ -s "$cp_out" ]; then
 	cat "$cp_out"
@@ -69,20 +77,16 @@ else
 fi
 
 step "make kunit"
-kunit_rc=0
-"$HARNESS/kunit.sh" $arches || kunit_rc=$?
-[ "$kunit_rc" -eq 0 ] || failed+=(kunit)
+"$HARNESS/kunit.sh" $arches || failed+=(kunit)
 
 # The objects the series adds or changes that the arch's KUnit kernel
-# builds: new and patched C files whose object is in its build tree (an
+# builds: C files of the series whose object is in its build tree (an
 # x86_64-only backend is not part of the i386 kernel, for one).
 series_objects() {
 	local arch=$1 f
-	{
-		printf '%s\n' "${src_files[@]}"
-		for p in "${patches[@]}"; do patch_files "$p"; done
-	} | grep -E '\.c$' | sort -u | while read -r f; do
-		if [ -f "$BUILD/kunit/$arch/${f%.c}.o" ]; then
+
+	for f in "${series_files[@]}"; do
+		if [[ "$f" == *.c && -f "$BUILD/kunit/$arch/${f%.c}.o" ]]; then
 			echo "${f%.c}"
 		fi
 	done
@@ -92,10 +96,7 @@ series_objects() {
 # C=2 also checks what kbuild's prepare step rebuilds (the vDSO, for one),
 # and those files are not ours to fix.
 ours=$BUILD/series-files
-{
-	printf '%s\n' "${new_files[@]}"
-	for p in "${patches[@]}"; do patch_files "$p"; done
-} | sort -u | sed 's|^|/|; s|$|:|' > "$ours"
+printf '/%s:\n' "${series_files[@]}" > "$ours"
 
 # compile_check ARCH NAME TARGET... -- MAKE_ARG...: build TARGETs in the
 # arch's KUnit tree with MAKE_ARGs; a warning or error in the series' files,
