@@ -5,9 +5,10 @@
  * Construction and validation of segments, the registry of I/O regions
  * that the CPU may reach through the I/O linear map, the kmap-like local
  * accessor, and the copy helpers that the block layer bounces with. The
- * helpers walk their vectors one page at a time through the accessor and
- * pick memcpy() or the _io variants per page from what the accessor mapped,
- * so they are correct for system memory and for I/O memory alike.
+ * helpers walk their vectors one page at a time, holding each region once
+ * for all the pages they map of it, and pick memcpy() or the _io variants
+ * per page from what was mapped, so they are correct for system memory and
+ * for I/O memory alike.
  */
 #include <linux/completion.h>
 #include <linux/device.h>
@@ -356,6 +357,62 @@ static struct pfn_vec_region *pfn_vec_region_get(unsigned long pfn)
 	return region;
 }
 
+static bool pfn_vec_region_holds(const struct pfn_vec_region *region,
+				 unsigned long pfn)
+{
+	return pfn - PHYS_PFN(region->phys) < region->size >> PAGE_SHIFT;
+}
+
+static void pfn_vec_region_put(struct pfn_vec_region *region)
+{
+	if (region)
+		percpu_ref_put(&region->ref);
+}
+
+/*
+ * Map the page of @pv's first byte into @map. For memory without struct
+ * page, *@held is a region the caller holds, or NULL. It is kept when it
+ * holds the page and is not being unregistered; otherwise it is released
+ * and replaced by the page's own region. Mapping a page of the region
+ * already held is therefore address arithmetic.
+ */
+static int pfn_vec_map_page(const struct pfn_vec *pv, struct iosys_map *map,
+			    struct pfn_vec_region **held)
+{
+	unsigned long pfn = pfn_t_to_pfn(pv->pv_pfn) + pv->pv_offset / PAGE_SIZE;
+	unsigned int offset = offset_in_page(pv->pv_offset);
+	void __iomem *io;
+
+	if (pfn_vec_has_page(pv)) {
+		if (!pfn_valid(pfn))
+			return -EINVAL;
+		iosys_map_set_vaddr(map, kmap_local_page(pfn_to_page(pfn)) +
+					 offset);
+		return 0;
+	}
+
+	/* Unregistering kills the reference before it waits for holders. */
+	if (*held && (!pfn_vec_region_holds(*held, pfn) ||
+		      percpu_ref_is_dying(&(*held)->ref))) {
+		pfn_vec_region_put(*held);
+		*held = NULL;
+	}
+	if (!*held) {
+		*held = pfn_vec_region_get(pfn);
+		if (!*held)
+			return -ENXIO;
+	}
+	io = arch_io_linear_addr(PFN_PHYS(pfn));
+	iosys_map_set_vaddr_iomem(map, io + offset);
+	return 0;
+}
+
+static void pfn_vec_unmap_page(struct iosys_map *map)
+{
+	if (!map->is_iomem)
+		kunmap_local(map->vaddr);
+}
+
 /**
  * pfn_vec_kmap_local - map the first page of a segment, kmap_local style
  * @pv:	the segment; its first byte is mapped, up to the end of its page
@@ -365,7 +422,8 @@ static struct pfn_vec_region *pfn_vec_region_get(unsigned long pfn)
  * included, and @m->map is in system memory. Memory without struct page is
  * reached through the linear map of the region registered for it, and
  * @m->map is in I/O memory; the mapping holds the region, so unregistering
- * it waits until the mapping is released.
+ * it waits until the mapping is released. To map many pages in a row,
+ * struct pfn_vec_miter is cheaper: it holds a region once for all its pages.
  *
  * The mapping follows the rules of kmap_local_page(): it is usable in any
  * context, must be released with pfn_vec_kunmap_local() in the same
@@ -377,27 +435,13 @@ static struct pfn_vec_region *pfn_vec_region_get(unsigned long pfn)
  */
 int pfn_vec_kmap_local(const struct pfn_vec *pv, struct pfn_vec_map *m)
 {
-	unsigned long pfn = pfn_t_to_pfn(pv->pv_pfn) + pv->pv_offset / PAGE_SIZE;
-	struct pfn_vec_region *region;
+	struct pfn_vec_region *region = NULL;
+	int ret;
 
-	if (!pfn_vec_has_page(pv)) {
-		void __iomem *io;
-
-		region = pfn_vec_region_get(pfn);
-		if (!region)
-			return -ENXIO;
-		io = arch_io_linear_addr(PFN_PHYS(pfn));
-		iosys_map_set_vaddr_iomem(&m->map, io + offset_in_page(pv->pv_offset));
+	ret = pfn_vec_map_page(pv, &m->map, &region);
+	if (!ret)
 		m->region = region;
-		return 0;
-	}
-	if (!pfn_valid(pfn))
-		return -EINVAL;
-
-	iosys_map_set_vaddr(&m->map, kmap_local_page(pfn_to_page(pfn)) +
-				     offset_in_page(pv->pv_offset));
-	m->region = NULL;
-	return 0;
+	return ret;
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kmap_local);
 
@@ -407,57 +451,144 @@ EXPORT_SYMBOL_GPL(pfn_vec_kmap_local);
  */
 void pfn_vec_kunmap_local(struct pfn_vec_map *m)
 {
-	if (m->region)
-		percpu_ref_put(&m->region->ref);
-	else
-		kunmap_local(m->map.vaddr);
+	pfn_vec_unmap_page(&m->map);
+	pfn_vec_region_put(m->region);
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kunmap_local);
 
-/* Map the page under @iter, cut to at most @max bytes. */
-static int pfn_vec_iter_map(const struct pfn_vec *pvec,
-			    const struct bvec_iter *iter, size_t max,
-			    struct pfn_vec *pv, struct pfn_vec_map *m)
+/*
+ * The single-page view under @iter, past any zero-length segments and cut
+ * to @max bytes. @iter must have at least @max bytes left, and @max must
+ * not be zero. Return: 0, or -EINVAL if the segment is malformed.
+ */
+static int pfn_vec_iter_view(const struct pfn_vec *pvec,
+			     struct bvec_iter *iter, size_t max,
+			     struct pfn_vec *pv)
 {
-	if (!pfn_vec_valid(__pfn_vec_iter_seg(pvec, *iter)))
-		return -EINVAL;
-
-	*pv = pfn_vec_iter_pvec(pvec, *iter);
+	for (;;) {
+		if (!pfn_vec_valid(__pfn_vec_iter_seg(pvec, *iter)))
+			return -EINVAL;
+		*pv = pfn_vec_iter_pvec(pvec, *iter);
+		if (pv->pv_len)
+			break;
+		pfn_vec_iter_advance_single(pvec, iter, 0);
+	}
 	pv->pv_len = min_t(size_t, pv->pv_len, max);
-	if (!pv->pv_len)
-		return 0;
-	return pfn_vec_kmap_local(pv, m);
+	return 0;
 }
 
+/**
+ * pfn_vec_miter_start - start mapping a pfn_vec range one page at a time
+ * @miter:	the iterator to set up
+ * @pvec:	the array
+ * @iter:	cursor into @pvec; advanced over each piece when the next one
+ *		is mapped or the iterator is stopped
+ * @len:	number of bytes to map, at most what @iter has left
+ *
+ * A typical user::
+ *
+ *	pfn_vec_miter_start(&miter, pvec, &iter, len);
+ *	while (pfn_vec_miter_next(&miter))
+ *		iosys_map_memcpy_to(&miter.map, 0, buf, miter.length);
+ *	ret = pfn_vec_miter_stop(&miter);
+ *
+ * Context: any context. The iterator holds at most one kmap_local_page()
+ * mapping at a time and must be stopped in the context that started it.
+ */
+void pfn_vec_miter_start(struct pfn_vec_miter *miter,
+			 const struct pfn_vec *pvec, struct bvec_iter *iter,
+			 size_t len)
+{
+	*miter = (struct pfn_vec_miter) {
+		.pvec	= pvec,
+		.iter	= iter,
+		.left	= len,
+		.error	= len > iter->bi_size ? -EINVAL : 0,
+	};
+}
+EXPORT_SYMBOL_GPL(pfn_vec_miter_start);
+
+/* Release the current piece and step the cursor over it. */
+static void pfn_vec_miter_release(struct pfn_vec_miter *miter)
+{
+	if (!miter->mapped)
+		return;
+	pfn_vec_unmap_page(&miter->map);
+	pfn_vec_iter_advance_single(miter->pvec, miter->iter, miter->length);
+	miter->left -= miter->length;
+	miter->mapped = false;
+}
+
+/**
+ * pfn_vec_miter_next - map the next piece of the range
+ * @miter: the iterator
+ *
+ * Releases the current piece, if any, and maps the next one: at most the
+ * rest of its page, in @miter->map and @miter->length.
+ *
+ * Return: true if a piece was mapped; false at the end of the range or on
+ * an error, which pfn_vec_miter_stop() then returns.
+ */
+bool pfn_vec_miter_next(struct pfn_vec_miter *miter)
+{
+	struct pfn_vec pv;
+
+	pfn_vec_miter_release(miter);
+	if (miter->error || !miter->left)
+		return false;
+
+	miter->error = pfn_vec_iter_view(miter->pvec, miter->iter,
+					 miter->left, &pv);
+	if (!miter->error)
+		miter->error = pfn_vec_map_page(&pv, &miter->map,
+						&miter->region);
+	if (miter->error)
+		return false;
+	miter->length = pv.pv_len;
+	miter->mapped = true;
+	return true;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_miter_next);
+
+/**
+ * pfn_vec_miter_stop - stop a pfn_vec mapping iterator
+ * @miter: the iterator
+ *
+ * Releases the current piece, which counts as consumed, and the region the
+ * iterator holds.
+ *
+ * Return: 0 if every piece was mapped or the caller stopped early. -EINVAL,
+ * with the cursor untouched, if the range was longer than the cursor.
+ * Otherwise the error that ended the range, with the cursor at the page
+ * that could not be mapped: -ENXIO for memory without struct page that no
+ * registered region holds, or that is being unregistered; -EINVAL for a
+ * malformed segment.
+ */
+int pfn_vec_miter_stop(struct pfn_vec_miter *miter)
+{
+	pfn_vec_miter_release(miter);
+	pfn_vec_region_put(miter->region);
+	miter->region = NULL;
+	return miter->error;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_miter_stop);
+
 /*
- * Walk @len bytes of @pvec from @iter, mapping one page at a time, and
- * hand each mapping to @step. Stops before the first page that cannot be
- * mapped; @iter then covers exactly the bytes that were not handed over.
+ * Hand @len bytes of @pvec from @iter to @step, one mapped piece at a time.
+ * Stops before the first page that cannot be mapped; @iter then covers
+ * exactly the bytes that were not handed over.
  */
 static int pfn_vec_walk(const struct pfn_vec *pvec, struct bvec_iter *iter,
 			size_t len,
 			void (*step)(struct iosys_map *map, size_t n, void *arg),
 			void *arg)
 {
-	if (len > iter->bi_size)
-		return -EINVAL;
+	struct pfn_vec_miter miter;
 
-	while (len) {
-		struct pfn_vec_map m;
-		struct pfn_vec pv;
-		int ret;
-
-		ret = pfn_vec_iter_map(pvec, iter, len, &pv, &m);
-		if (ret)
-			return ret;
-		if (pv.pv_len) {
-			step(&m.map, pv.pv_len, arg);
-			pfn_vec_kunmap_local(&m);
-		}
-		pfn_vec_iter_advance_single(pvec, iter, pv.pv_len);
-		len -= pv.pv_len;
-	}
-	return 0;
+	pfn_vec_miter_start(&miter, pvec, iter, len);
+	while (pfn_vec_miter_next(&miter))
+		step(&miter.map, miter.length, arg);
+	return pfn_vec_miter_stop(&miter);
 }
 
 static void pfn_vec_step_to(struct iosys_map *map, size_t n, void *arg)
@@ -577,45 +708,44 @@ int pfn_vec_copy(const struct pfn_vec *dst, struct bvec_iter *dst_iter,
 		 const struct pfn_vec *src, struct bvec_iter *src_iter,
 		 size_t len)
 {
+	struct pfn_vec_region *dst_region = NULL, *src_region = NULL;
+	int ret = 0;
+
 	if (len > dst_iter->bi_size || len > src_iter->bi_size)
 		return -EINVAL;
 
+	/*
+	 * Both pages are mapped and unmapped together on every step, so that
+	 * kmap_local_page() mappings nest; only the regions stay held.
+	 */
 	while (len) {
-		struct pfn_vec_map dm, sm;
+		struct iosys_map dst_map, src_map;
 		struct pfn_vec dv, sv;
 		unsigned int n;
-		int ret;
 
-		ret = pfn_vec_iter_map(dst, dst_iter, len, &dv, &dm);
+		ret = pfn_vec_iter_view(dst, dst_iter, len, &dv);
+		if (!ret)
+			ret = pfn_vec_map_page(&dv, &dst_map, &dst_region);
 		if (ret)
-			return ret;
-		ret = pfn_vec_iter_map(src, src_iter, dv.pv_len ? len : 0,
-				       &sv, &sm);
+			break;
+		ret = pfn_vec_iter_view(src, src_iter, dv.pv_len, &sv);
+		if (!ret)
+			ret = pfn_vec_map_page(&sv, &src_map, &src_region);
 		if (ret) {
-			if (dv.pv_len)
-				pfn_vec_kunmap_local(&dm);
-			return ret;
+			pfn_vec_unmap_page(&dst_map);
+			break;
 		}
 
-		n = min(dv.pv_len, sv.pv_len);
-		if (n)
-			pfn_vec_map_copy(&dm.map, &sm.map, n);
-		if (sv.pv_len)
-			pfn_vec_kunmap_local(&sm);
-		if (dv.pv_len)
-			pfn_vec_kunmap_local(&dm);
-
-		/* A zero-length segment on either side is stepped over alone. */
-		if (!dv.pv_len) {
-			pfn_vec_iter_advance_single(dst, dst_iter, 0);
-		} else if (!sv.pv_len) {
-			pfn_vec_iter_advance_single(src, src_iter, 0);
-		} else {
-			pfn_vec_iter_advance_single(dst, dst_iter, n);
-			pfn_vec_iter_advance_single(src, src_iter, n);
-		}
+		n = sv.pv_len;
+		pfn_vec_map_copy(&dst_map, &src_map, n);
+		pfn_vec_unmap_page(&src_map);
+		pfn_vec_unmap_page(&dst_map);
+		pfn_vec_iter_advance_single(dst, dst_iter, n);
+		pfn_vec_iter_advance_single(src, src_iter, n);
 		len -= n;
 	}
-	return 0;
+	pfn_vec_region_put(src_region);
+	pfn_vec_region_put(dst_region);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(pfn_vec_copy);

@@ -10,6 +10,7 @@
  * allows (64 GiB on x86_64, backed lazily by the host).
  */
 #include <kunit/test.h>
+#include <linux/bvec.h>
 #include <linux/highmem.h>
 #include <linux/io-mapping.h>
 #include <linux/io.h>
@@ -109,32 +110,85 @@ static void pfn_vec_bench_setup(struct kunit *test)
 }
 
 /*
- * One map, one byte read through the mapping, and unmap: pfn_vec on the
- * BAR, kmap_local_page() on RAM, io_mapping_map_local_wc() on the BAR. The
- * read keeps the compiler from folding the loops of the alternatives, which
- * on 64-bit are address arithmetic, into nothing.
+ * One map, one byte read through the mapping, and unmap, for every page of
+ * a 1 MiB segment, as a block layer walk does: the pfn_vec iterator over the
+ * BAR, for_each_bvec() with bvec_kmap_local() over RAM, and
+ * io_mapping_map_local_wc() page after page of the BAR. Then the same for a
+ * lone page mapped again and again, where pfn_vec_kmap_local() looks its
+ * region up every time. The read keeps the compiler from folding the loops
+ * of the alternatives, which on 64-bit are address arithmetic, into nothing.
  */
+#define MAP_SEG		SZ_1M
+#define MAP_SEG_PAGES	(MAP_SEG / PAGE_SIZE)
+
 static void pfn_vec_bench_accessor(struct kunit *test)
 {
-	struct page *page = alloc_page(GFP_KERNEL);
+	struct page *pages = alloc_pages(GFP_KERNEL, get_order(MAP_SEG));
 	u64 t0, t_kmap, t_pfn_vec, t_iomap;
+	struct bio_vec bvec, bv;
+	struct pfn_vec_miter miter;
+	struct bvec_iter iter;
 	struct io_mapping *iomap;
 	struct pfn_vec_map m;
 	struct bench_bar bar;
 	struct pfn_vec pv;
-	unsigned int i, sum = 0;
+	unsigned int i, j, sum = 0, mapped = 0;
 
-	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
 	bench_find_bar(test, &bar);
 	KUNIT_ASSERT_EQ(test, pfn_vec_region_register(bar.phys, bar.size,
 						      IO_LINEAR_WC), 0);
 	iomap = io_mapping_create_wc(bar.phys, bar.size);
 	KUNIT_ASSERT_NOT_NULL(test, iomap);
-	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, bar.phys + SZ_1M, 64), 0);
+	bvec_set_page(&bvec, pages, MAP_SEG, 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, bar.phys + MAP_SEG, MAP_SEG), 0);
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < MAP_LOOPS / MAP_SEG_PAGES; i++) {
+		struct bvec_iter start = { .bi_size = MAP_SEG };
+
+		for_each_bvec(bv, &bvec, iter, start) {
+			u8 *p = bvec_kmap_local(&bv);
+
+			sum += READ_ONCE(*p);
+			kunmap_local(p);
+		}
+	}
+	t_kmap = ktime_get_ns() - t0;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < MAP_LOOPS / MAP_SEG_PAGES; i++) {
+		KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+		pfn_vec_miter_start(&miter, &pv, &iter, MAP_SEG);
+		while (pfn_vec_miter_next(&miter)) {
+			sum += readb(miter.map.vaddr_iomem);
+			mapped++;
+		}
+		KUNIT_ASSERT_EQ(test, pfn_vec_miter_stop(&miter), 0);
+	}
+	t_pfn_vec = ktime_get_ns() - t0;
+	KUNIT_EXPECT_EQ(test, mapped, MAP_LOOPS / MAP_SEG_PAGES * MAP_SEG_PAGES);
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < MAP_LOOPS / MAP_SEG_PAGES; i++) {
+		for (j = 0; j < MAP_SEG_PAGES; j++) {
+			void __iomem *p;
+
+			p = io_mapping_map_local_wc(iomap, MAP_SEG + j * PAGE_SIZE);
+			sum += readb(p);
+			io_mapping_unmap_local(p);
+		}
+	}
+	t_iomap = ktime_get_ns() - t0;
+
+	kunit_info(test, "%u pages, 1 MiB at a time: bvec_kmap_local %llu us, pfn_vec_miter %llu us, io_mapping %llu us\n",
+		   mapped, t_kmap / 1000, t_pfn_vec / 1000, t_iomap / 1000);
+	bench_report(test, "accessor_ratio", t_pfn_vec, t_kmap);
+	bench_report(test, "io_mapping_ratio", t_pfn_vec, t_iomap);
 
 	t0 = ktime_get_ns();
 	for (i = 0; i < MAP_LOOPS; i++) {
-		u8 *p = kmap_local_page(page);
+		u8 *p = kmap_local_page(pages);
 
 		sum += READ_ONCE(*p);
 		kunmap_local(p);
@@ -153,7 +207,7 @@ static void pfn_vec_bench_accessor(struct kunit *test)
 
 	t0 = ktime_get_ns();
 	for (i = 0; i < MAP_LOOPS; i++) {
-		void __iomem *p = io_mapping_map_local_wc(iomap, SZ_1M);
+		void __iomem *p = io_mapping_map_local_wc(iomap, MAP_SEG);
 
 		sum += readb(p);
 		io_mapping_unmap_local(p);
@@ -162,13 +216,13 @@ static void pfn_vec_bench_accessor(struct kunit *test)
 
 	io_mapping_free(iomap);
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(bar.phys, bar.size), 0);
-	__free_page(page);
+	__free_pages(pages, get_order(MAP_SEG));
 
-	kunit_info(test, "%u map+read+unmap: kmap_local_page %llu us, pfn_vec %llu us, io_mapping %llu us (%u)\n",
+	kunit_info(test, "%u times one page: kmap_local_page %llu us, pfn_vec_kmap_local %llu us, io_mapping %llu us (%u)\n",
 		   MAP_LOOPS, t_kmap / 1000, t_pfn_vec / 1000, t_iomap / 1000,
 		   sum);
-	bench_report(test, "accessor_ratio", t_pfn_vec, t_kmap);
-	bench_report(test, "io_mapping_ratio", t_pfn_vec, t_iomap);
+	bench_report(test, "accessor_single_ratio", t_pfn_vec, t_kmap);
+	bench_report(test, "io_mapping_single_ratio", t_pfn_vec, t_iomap);
 }
 
 /*
@@ -179,7 +233,8 @@ static void pfn_vec_bench_copy_size(struct kunit *test, struct bench_bar *bar,
 				    void __iomem *io, u8 *buf, size_t len)
 {
 	unsigned int i, loops = COPY_BYTES / len;
-	u64 t0, t_from_io, t_from_pv, t_to_io, t_to_pv;
+	void __iomem *lin = arch_io_linear_addr(bar->phys);
+	u64 t0, t_from_io, t_from_pv, t_to_io, t_to_pv, t_from_lin, t_to_lin;
 	struct bvec_iter iter;
 	struct pfn_vec pv;
 	char key[48];
@@ -196,6 +251,10 @@ static void pfn_vec_bench_copy_size(struct kunit *test, struct bench_bar *bar,
 		KUNIT_ASSERT_EQ(test, pfn_vec_memcpy_from(buf, &pv, &iter, len), 0);
 	}
 	t_from_pv = ktime_get_ns() - t0;
+	t0 = ktime_get_ns();
+	for (i = 0; i < loops; i++)
+		memcpy_fromio(buf, lin, len);
+	t_from_lin = ktime_get_ns() - t0;
 
 	t0 = ktime_get_ns();
 	for (i = 0; i < loops; i++)
@@ -207,15 +266,29 @@ static void pfn_vec_bench_copy_size(struct kunit *test, struct bench_bar *bar,
 		KUNIT_ASSERT_EQ(test, pfn_vec_memcpy_to(&pv, &iter, buf, len), 0);
 	}
 	t_to_pv = ktime_get_ns() - t0;
+	t0 = ktime_get_ns();
+	for (i = 0; i < loops; i++)
+		memcpy_toio(lin, buf, len);
+	t_to_lin = ktime_get_ns() - t0;
 
-	kunit_info(test, "%zu KiB x %u: from io %llu us, pfn_vec %llu us; to io %llu us, pfn_vec %llu us\n",
+	kunit_info(test, "%zu KiB x %u: from ioremap_wc %llu us, pfn_vec %llu us, linear map %llu us; to ioremap_wc %llu us, pfn_vec %llu us, linear map %llu us\n",
 		   len >> 10, loops, t_from_io / 1000, t_from_pv / 1000,
-		   t_to_io / 1000, t_to_pv / 1000);
+		   t_from_lin / 1000, t_to_io / 1000, t_to_pv / 1000,
+		   t_to_lin / 1000);
 	/* Throughput ratio: the same bytes, so the inverse of the time ratio. */
 	snprintf(key, sizeof(key), "copy_from_ratio_%zuk", len >> 10);
 	bench_report(test, key, t_from_io, t_from_pv);
 	snprintf(key, sizeof(key), "copy_to_ratio_%zuk", len >> 10);
 	bench_report(test, key, t_to_io, t_to_pv);
+	/*
+	 * The helpers against memcpy_{from,to}io() on the very mapping they
+	 * use, the region's linear map: what the helpers themselves cost,
+	 * apart from the mapping that the ratios above compare too.
+	 */
+	snprintf(key, sizeof(key), "copy_from_linear_ratio_%zuk", len >> 10);
+	bench_report(test, key, t_from_lin, t_from_pv);
+	snprintf(key, sizeof(key), "copy_to_linear_ratio_%zuk", len >> 10);
+	bench_report(test, key, t_to_lin, t_to_pv);
 }
 
 static void pfn_vec_bench_copy(struct kunit *test)

@@ -9,7 +9,12 @@
  *	pfn_vec_kunit.unmanaged_base=<phys> pfn_vec_kunit.unmanaged_size=<bytes>
  *
  * Whatever the tests must not write there is checked through an independent
- * memremap() of the same range.
+ * memremap() of the same range. A range that the arch's linear map cannot
+ * hold, such as a PCI window below the RAM base, is named by
+ *
+ *	pfn_vec_kunit.unmappable_base=<phys> pfn_vec_kunit.unmappable_size=<bytes>
+ *
+ * and defaults to the last GiB that phys_addr_t can name.
  *
  * The randomised copy tests print their seed; boot with
  * pfn_vec_kunit.seed=<seed> to run the same layouts again.
@@ -39,6 +44,14 @@ MODULE_PARM_DESC(unmanaged_base, "start of RAM without struct page");
 static unsigned long long unmanaged_size;
 module_param(unmanaged_size, ullong, 0444);
 MODULE_PARM_DESC(unmanaged_size, "size of RAM without struct page");
+
+static unsigned long long unmappable_base;
+module_param(unmappable_base, ullong, 0444);
+MODULE_PARM_DESC(unmappable_base, "start of a range the linear map cannot hold");
+
+static unsigned long long unmappable_size;
+module_param(unmappable_size, ullong, 0444);
+MODULE_PARM_DESC(unmappable_size, "size of a range the linear map cannot hold");
 
 static unsigned int seed;
 module_param(seed, uint, 0444);
@@ -691,6 +704,78 @@ static void pfn_vec_test_copy_vec_stops(struct kunit *test)
 	kunmap_local(p);
 }
 
+/* The iterator maps page by page, skips empty segments, and stops. */
+static void pfn_vec_test_miter_pieces(struct kunit *test)
+{
+	struct page *pages = alloc_pages(GFP_KERNEL, 1);
+	static const unsigned int want[] = { 10, 20, 5 };
+	struct pfn_vec_miter miter;
+	struct pfn_vec pvec[3];
+	struct bvec_iter iter;
+	unsigned int n = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	/* Two pages in a row, each freed on its own. */
+	split_page(pages, 1);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, free_page_action,
+							   pages));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, free_page_action,
+							   pages + 1));
+	fill_page(pages, 0);
+	fill_page(pages + 1, 0);
+
+	pfn_vec_set_page(&pvec[0], pages, 30, PAGE_SIZE - 10);
+	pfn_vec_set_page(&pvec[1], pages, 0, 0);
+	pfn_vec_set_page(&pvec[2], pages + 1, 5, 100);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, pvec, 3), 0);
+
+	pfn_vec_miter_start(&miter, pvec, &iter, 35);
+	while (pfn_vec_miter_next(&miter)) {
+		KUNIT_ASSERT_LT(test, n, ARRAY_SIZE(want));
+		KUNIT_EXPECT_EQ(test, miter.length, want[n]);
+		KUNIT_EXPECT_FALSE(test, miter.map.is_iomem);
+		iosys_map_memset(&miter.map, 0, n + 1, miter.length);
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, pfn_vec_miter_stop(&miter), 0);
+	KUNIT_EXPECT_EQ(test, n, ARRAY_SIZE(want));
+	KUNIT_EXPECT_EQ(test, iter.bi_size, 0U);
+	KUNIT_EXPECT_EQ(test, memchr_inv(page_address(pages) + PAGE_SIZE - 10, 1, 10),
+			NULL);
+	KUNIT_EXPECT_EQ(test, memchr_inv(page_address(pages + 1), 2, 20), NULL);
+	KUNIT_EXPECT_EQ(test, memchr_inv(page_address(pages + 1) + 100, 3, 5), NULL);
+
+	/* Stopping early consumes the current piece and no more. */
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, pvec, 3), 0);
+	pfn_vec_miter_start(&miter, pvec, &iter, 35);
+	KUNIT_EXPECT_TRUE(test, pfn_vec_miter_next(&miter));
+	KUNIT_EXPECT_EQ(test, pfn_vec_miter_stop(&miter), 0);
+	KUNIT_EXPECT_EQ(test, iter.bi_size, 25U);
+
+	/* A range longer than the cursor maps nothing and moves nothing. */
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, pvec, 3), 0);
+	pfn_vec_miter_start(&miter, pvec, &iter, 36);
+	KUNIT_EXPECT_FALSE(test, pfn_vec_miter_next(&miter));
+	KUNIT_EXPECT_EQ(test, pfn_vec_miter_stop(&miter), -EINVAL);
+	KUNIT_EXPECT_EQ(test, iter.bi_size, 35U);
+}
+
+/* The iterator stops before memory that nothing maps, as the helpers do. */
+static void pfn_vec_test_miter_stops(struct kunit *test)
+{
+	struct pfn_vec_miter miter;
+	struct stop_fixture f;
+
+	stop_fixture_init(test, &f);
+	pfn_vec_miter_start(&miter, f.pvec, &f.iter, 3 * STOP_LEN);
+	KUNIT_EXPECT_TRUE(test, pfn_vec_miter_next(&miter));
+	KUNIT_EXPECT_EQ(test, miter.length, STOP_LEN);
+	KUNIT_EXPECT_FALSE(test, pfn_vec_miter_next(&miter));
+	KUNIT_EXPECT_FALSE_MSG(test, pfn_vec_miter_next(&miter),
+			       "an iterator that failed mapped again");
+	stop_fixture_check(test, &f, pfn_vec_miter_stop(&miter));
+}
+
 static void pfn_vec_test_copy_malformed_stops(struct kunit *test)
 {
 	struct page *page = alloc_test_page(test, GFP_KERNEL);
@@ -1101,6 +1186,49 @@ static void pfn_vec_region_test_double_unregister(struct kunit *test)
 }
 
 /*
+ * A range that the linear map cannot hold: registering it is refused with
+ * -ERANGE, and the accessor, the iterator and the copy helpers refuse it
+ * with -ENXIO before they touch a byte of it or of the buffer.
+ */
+static void pfn_vec_region_test_unmappable(struct kunit *test)
+{
+	phys_addr_t base = unmappable_size ? unmappable_base :
+			   (PHYS_ADDR_MAX & PAGE_MASK) - SZ_1G + PAGE_SIZE;
+	size_t size = unmappable_size ? unmappable_size : 2 * PAGE_SIZE;
+	struct pfn_vec_miter miter;
+	struct bvec_iter iter;
+	struct pfn_vec_map m;
+	struct pfn_vec pv;
+	u8 buf[64];
+
+	KUNIT_ASSERT_GE(test, size, 2 * PAGE_SIZE);
+	KUNIT_EXPECT_FALSE(test, arch_io_linear_mappable(base, size));
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register(base, size, IO_LINEAR_WC),
+			have_hook() ? -ERANGE : -EOPNOTSUPP);
+
+	/* A segment across the first page boundary of the range. */
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + PAGE_SIZE - 32,
+					       sizeof(buf)), 0);
+	KUNIT_EXPECT_FALSE(test, pfn_vec_has_page(&pv));
+	KUNIT_EXPECT_EQ(test, pfn_vec_kmap_local(&pv, &m), -ENXIO);
+
+	memset(buf, 0x5a, sizeof(buf));
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_to(&pv, &iter, buf, sizeof(buf)),
+			-ENXIO);
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_from(buf, &pv, &iter, sizeof(buf)),
+			-ENXIO);
+	KUNIT_EXPECT_EQ(test, pfn_vec_zero(&pv, &iter, sizeof(buf)), -ENXIO);
+	KUNIT_EXPECT_EQ(test, iter.bi_size, (unsigned int)sizeof(buf));
+	KUNIT_EXPECT_NULL(test, memchr_inv(buf, 0x5a, sizeof(buf)));
+
+	pfn_vec_miter_start(&miter, &pv, &iter, sizeof(buf));
+	KUNIT_EXPECT_FALSE(test, pfn_vec_miter_next(&miter));
+	KUNIT_EXPECT_EQ(test, pfn_vec_miter_stop(&miter), -ENXIO);
+	KUNIT_EXPECT_EQ(test, iter.bi_size, (unsigned int)sizeof(buf));
+}
+
+/*
  * Through the accessor and back through an independent ioremap_wc(), both
  * ways; where there is no hook, the accessor refuses and writes nothing.
  */
@@ -1441,11 +1569,92 @@ static void pfn_vec_region_test_unregister_busy(struct kunit *test)
 	}
 }
 
+struct unregister_work {
+	phys_addr_t phys;
+	size_t size;
+	int ret;
+	struct completion done;
+};
+
+static int unregister_fn(void *data)
+{
+	struct unregister_work *w = data;
+
+	w->ret = pfn_vec_region_unregister(w->phys, w->size);
+	complete(&w->done);
+	return 0;
+}
+
+/*
+ * An iterator holds its region once for all the pages it maps of it:
+ * unregistering waits for the iterator, and revokes it at its next page.
+ */
+static void pfn_vec_region_test_miter_revoked(struct kunit *test)
+{
+	phys_addr_t base = register_region(test, IO_LINEAR_WC);
+	struct pfn_vec_miter miter;
+	struct bvec_iter iter;
+	struct pfn_vec pv, probe;
+	struct pfn_vec_map m;
+	struct task_struct *t;
+	unsigned int waited;
+	struct unregister_work *w;
+	bool waits;
+
+	if (!have_hook())
+		return;
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base, 4 * PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&probe, base + 8 * PAGE_SIZE, 1), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->phys = base;
+	w->size = REGION_SIZE;
+	init_completion(&w->done);
+
+	pfn_vec_miter_start(&miter, &pv, &iter, 4 * PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, pfn_vec_miter_next(&miter));
+	KUNIT_EXPECT_TRUE(test, miter.map.is_iomem);
+	KUNIT_EXPECT_TRUE(test, pfn_vec_miter_next(&miter));
+
+	t = kthread_run(unregister_fn, w, "pfn_vec_unregister");
+	if (IS_ERR(t)) {
+		KUNIT_FAIL(test, "kthread_run: %pe", t);
+		KUNIT_EXPECT_EQ(test, pfn_vec_miter_stop(&miter), 0);
+		kfree(w);
+		return;
+	}
+	/* New mappings fail as soon as the region has left the registry. */
+	for (waited = 0; waited < 5000; waited += 10) {
+		if (pfn_vec_kmap_local(&probe, &m))
+			break;
+		pfn_vec_kunmap_local(&m);
+		msleep(10);
+	}
+	msleep(50);
+	waits = !completion_done(&w->done);
+
+	/* The held region is revoked at the next page, not used any longer. */
+	KUNIT_EXPECT_FALSE(test, pfn_vec_miter_next(&miter));
+	KUNIT_EXPECT_EQ(test, pfn_vec_miter_stop(&miter), -ENXIO);
+	KUNIT_EXPECT_EQ(test, iter.bi_size, 2U * PAGE_SIZE);
+
+	KUNIT_EXPECT_TRUE_MSG(test, waits, "unregister did not wait for the iterator");
+	if (!wait_for_completion_timeout(&w->done, 10 * HZ)) {
+		/* The thread still owns @w: leak it rather than free it. */
+		KUNIT_FAIL(test, "unregister still waits after the iterator stopped");
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, w->ret, 0);
+	kfree(w);
+}
+
 static struct kunit_case pfn_vec_region_cases[] = {
 	KUNIT_CASE(pfn_vec_region_test_map_query),
 	KUNIT_CASE_PARAM(pfn_vec_region_test_refusals, refusal_gen_params),
 	KUNIT_CASE(pfn_vec_region_test_overlap),
 	KUNIT_CASE(pfn_vec_region_test_double_unregister),
+	KUNIT_CASE(pfn_vec_region_test_unmappable),
 	KUNIT_CASE(pfn_vec_region_test_accessor),
 	KUNIT_CASE(pfn_vec_region_test_after_unregister),
 	KUNIT_CASE(pfn_vec_region_test_mixed_copy),
@@ -1453,6 +1662,7 @@ static struct kunit_case pfn_vec_region_cases[] = {
 	KUNIT_CASE(pfn_vec_region_test_page_tables),
 	KUNIT_CASE_SLOW(pfn_vec_region_test_cycles),
 	KUNIT_CASE(pfn_vec_region_test_unregister_busy),
+	KUNIT_CASE(pfn_vec_region_test_miter_revoked),
 	{}
 };
 
@@ -1683,6 +1893,8 @@ static struct kunit_case pfn_vec_core_cases[] = {
 	KUNIT_CASE(pfn_vec_test_zero_stops),
 	KUNIT_CASE(pfn_vec_test_copy_vec_stops),
 	KUNIT_CASE(pfn_vec_test_copy_malformed_stops),
+	KUNIT_CASE(pfn_vec_test_miter_pieces),
+	KUNIT_CASE(pfn_vec_test_miter_stops),
 	KUNIT_CASE_PARAM(pfn_vec_test_random_to_from, random_round_gen_params),
 	KUNIT_CASE_PARAM(pfn_vec_test_random_vec_copy, random_round_gen_params),
 	KUNIT_CASE_PARAM(pfn_vec_test_random_zero, random_round_gen_params),

@@ -332,6 +332,36 @@ int __must_check pfn_vec_kmap_local(const struct pfn_vec *pv,
 				    struct pfn_vec_map *m);
 void pfn_vec_kunmap_local(struct pfn_vec_map *m);
 
+/**
+ * struct pfn_vec_miter - map a pfn_vec range one page at a time
+ * @map:	the current piece, valid after pfn_vec_miter_next() returned
+ *		true; in system or I/O memory as for struct pfn_vec_map
+ * @length:	bytes in the current piece, at most to the end of its page
+ *
+ * The pfn_vec counterpart of struct sg_mapping_iter. While the pieces come
+ * from one registered region, the iterator holds that region once rather
+ * than once per page, so mapping the next page of a region is address
+ * arithmetic.
+ */
+struct pfn_vec_miter {
+	struct iosys_map	map;
+	unsigned int		length;
+
+	/* private: */
+	const struct pfn_vec	*pvec;
+	struct bvec_iter	*iter;
+	size_t			left;
+	struct pfn_vec_region	*region;
+	int			error;
+	bool			mapped;
+};
+
+void pfn_vec_miter_start(struct pfn_vec_miter *miter,
+			 const struct pfn_vec *pvec, struct bvec_iter *iter,
+			 size_t len);
+bool pfn_vec_miter_next(struct pfn_vec_miter *miter);
+int pfn_vec_miter_stop(struct pfn_vec_miter *miter);
+
 int __must_check pfn_vec_memcpy_to(const struct pfn_vec *pvec,
 				   struct bvec_iter *iter, const void *buf,
 				   size_t len);

@@ -30,11 +30,18 @@ def main():
         return 1
     print('%s benchmark (ratios measured in one boot):' % arch)
     for key in sorted(results):
-        print('  %-26s %10.3f' % (key, results[key]))
+        print('  %-30s %10.3f' % (key, results[key]))
     for note in notes:
         print('  # ' + note)
+    # Per-size keys, such as copy_from_ratio_64k, are also grouped under
+    # their base key: {"copy_from_ratio": {"4k": ..., "64k": ...}}.
+    doc = {'arch': arch, **results}
+    for key, value in results.items():
+        m = re.fullmatch(r'(\w+)_(\d+k)', key)
+        if m:
+            doc.setdefault(m.group(1), {})[m.group(2)] = value
     with open(out, 'w') as f:
-        json.dump({'arch': arch, **results}, f, indent=2, sort_keys=True)
+        json.dump(doc, f, indent=2, sort_keys=True)
         f.write('\n')
     return 0
 
