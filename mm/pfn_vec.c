@@ -520,16 +520,17 @@ static void pfn_vec_miter_release(struct pfn_vec_miter *miter)
 }
 
 /**
- * pfn_vec_miter_next - map the next piece of the range
+ * __pfn_vec_miter_next - map the next piece of the range, the long way
  * @miter: the iterator
  *
- * Releases the current piece, if any, and maps the next one: at most the
- * rest of its page, in @miter->map and @miter->length.
+ * pfn_vec_miter_next() for every piece that is not simply the next page of
+ * the same segment in the region held: the first piece of a segment, which
+ * is checked here, any piece of memory with struct page, and any piece
+ * outside the held region or after its unregistering began.
  *
- * Return: true if a piece was mapped; false at the end of the range or on
- * an error, which pfn_vec_miter_stop() then returns.
+ * Return: as for pfn_vec_miter_next().
  */
-bool pfn_vec_miter_next(struct pfn_vec_miter *miter)
+bool __pfn_vec_miter_next(struct pfn_vec_miter *miter)
 {
 	struct pfn_vec pv;
 
@@ -544,11 +545,16 @@ bool pfn_vec_miter_next(struct pfn_vec_miter *miter)
 						&miter->region);
 	if (miter->error)
 		return false;
+	if (miter->map.is_iomem) {
+		miter->region_ref = &miter->region->ref;
+		miter->region_end = arch_io_linear_addr(miter->region->phys) +
+				    miter->region->size;
+	}
 	miter->length = pv.pv_len;
 	miter->mapped = true;
 	return true;
 }
-EXPORT_SYMBOL_GPL(pfn_vec_miter_next);
+EXPORT_SYMBOL_GPL(__pfn_vec_miter_next);
 
 /**
  * pfn_vec_miter_stop - stop a pfn_vec mapping iterator

@@ -740,10 +740,9 @@ static void pfn_vec_test_miter_pieces(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pfn_vec_miter_stop(&miter), 0);
 	KUNIT_EXPECT_EQ(test, n, ARRAY_SIZE(want));
 	KUNIT_EXPECT_EQ(test, iter.bi_size, 0U);
-	KUNIT_EXPECT_EQ(test, memchr_inv(page_address(pages) + PAGE_SIZE - 10, 1, 10),
-			NULL);
-	KUNIT_EXPECT_EQ(test, memchr_inv(page_address(pages + 1), 2, 20), NULL);
-	KUNIT_EXPECT_EQ(test, memchr_inv(page_address(pages + 1) + 100, 3, 5), NULL);
+	KUNIT_EXPECT_NULL(test, memchr_inv(page_address(pages) + PAGE_SIZE - 10, 1, 10));
+	KUNIT_EXPECT_NULL(test, memchr_inv(page_address(pages + 1), 2, 20));
+	KUNIT_EXPECT_NULL(test, memchr_inv(page_address(pages + 1) + 100, 3, 5));
 
 	/* Stopping early consumes the current piece and no more. */
 	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, pvec, 3), 0);
@@ -1186,6 +1185,42 @@ static void pfn_vec_region_test_double_unregister(struct kunit *test)
 }
 
 /*
+ * Where the arch tracks memory types (x86 PAT), a region is refused with
+ * -EBUSY while another mapping holds part of it with another type, and
+ * accepted with that mapping's type, which both then share. Elsewhere no
+ * type is tracked, and either type is accepted.
+ */
+static void pfn_vec_region_test_type_conflict(struct kunit *test)
+{
+	phys_addr_t base = unmanaged_ram(test, REGION_SIZE / PAGE_SIZE, NULL);
+	void __iomem *io = ioremap_wc_test(test, base + PAGE_SIZE, PAGE_SIZE);
+	bool tracked = IS_ENABLED(CONFIG_X86_PAT);
+	struct bvec_iter iter;
+	struct pfn_vec pv;
+	u8 byte = 0;
+	int ret;
+
+	ret = pfn_vec_region_register(base, REGION_SIZE, IO_LINEAR_UC);
+	if (!have_hook()) {
+		KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
+		return;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, ret, tracked ? -EBUSY : 0,
+			    "uncached region over a write-combining ioremap");
+	if (!ret)
+		KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
+
+	KUNIT_ASSERT_EQ(test, pfn_vec_region_register(base, REGION_SIZE,
+						      IO_LINEAR_WC), 0);
+	writeb(0x3c, io + 5);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + PAGE_SIZE + 5, 1), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_from(&byte, &pv, &iter, 1), 0);
+	KUNIT_EXPECT_EQ(test, byte, 0x3c);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
+}
+
+/*
  * A range that the linear map cannot hold: registering it is refused with
  * -ERANGE, and the accessor, the iterator and the copy helpers refuse it
  * with -ENXIO before they touch a byte of it or of the buffer.
@@ -1569,6 +1604,59 @@ static void pfn_vec_region_test_unregister_busy(struct kunit *test)
 	}
 }
 
+/*
+ * An iterator that runs off the end of its region maps the next page in
+ * the region that holds it, or stops with -ENXIO before a page that no
+ * region holds, having touched nothing there.
+ */
+static void pfn_vec_region_test_miter_region_end(struct kunit *test)
+{
+	phys_addr_t base = unmanaged_ram(test, 2 * PMD_SIZE / PAGE_SIZE, NULL);
+	void __iomem *io = ioremap_wc_test(test, base + PMD_SIZE - PAGE_SIZE,
+					   2 * PAGE_SIZE);
+	struct pfn_vec_miter miter;
+	struct bvec_iter iter;
+	struct pfn_vec pv;
+	unsigned int n;
+	int ret;
+
+	ret = pfn_vec_region_register(base, PMD_SIZE, IO_LINEAR_WC);
+	if (!have_hook()) {
+		KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
+		return;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = pfn_vec_region_register(base + PMD_SIZE, PMD_SIZE, IO_LINEAR_WC);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	memset_io(io, SENTINEL, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + PMD_SIZE - PAGE_SIZE,
+					       2 * PAGE_SIZE), 0);
+
+	/* Across the boundary of two regions, one after the other. */
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	pfn_vec_miter_start(&miter, &pv, &iter, 2 * PAGE_SIZE);
+	for (n = 0; pfn_vec_miter_next(&miter); n++)
+		iosys_map_memset(&miter.map, 0, n + 1, miter.length);
+	KUNIT_EXPECT_EQ(test, pfn_vec_miter_stop(&miter), 0);
+	KUNIT_EXPECT_EQ(test, n, 2U);
+	KUNIT_EXPECT_EQ(test, readb(io + PAGE_SIZE - 1), 1);
+	KUNIT_EXPECT_EQ(test, readb(io + PAGE_SIZE), 2);
+
+	/* Into a page that no region holds any longer. */
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base + PMD_SIZE, PMD_SIZE), 0);
+	memset_io(io, SENTINEL, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	pfn_vec_miter_start(&miter, &pv, &iter, 2 * PAGE_SIZE);
+	for (n = 0; pfn_vec_miter_next(&miter); n++)
+		iosys_map_memset(&miter.map, 0, n + 1, miter.length);
+	KUNIT_EXPECT_EQ(test, pfn_vec_miter_stop(&miter), -ENXIO);
+	KUNIT_EXPECT_EQ(test, n, 1U);
+	KUNIT_EXPECT_EQ(test, iter.bi_size, (unsigned int)PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, readb(io + PAGE_SIZE - 1), 1);
+	KUNIT_EXPECT_EQ(test, readb(io + PAGE_SIZE), SENTINEL);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, PMD_SIZE), 0);
+}
+
 struct unregister_work {
 	phys_addr_t phys;
 	size_t size;
@@ -1655,6 +1743,7 @@ static struct kunit_case pfn_vec_region_cases[] = {
 	KUNIT_CASE(pfn_vec_region_test_overlap),
 	KUNIT_CASE(pfn_vec_region_test_double_unregister),
 	KUNIT_CASE(pfn_vec_region_test_unmappable),
+	KUNIT_CASE(pfn_vec_region_test_type_conflict),
 	KUNIT_CASE(pfn_vec_region_test_accessor),
 	KUNIT_CASE(pfn_vec_region_test_after_unregister),
 	KUNIT_CASE(pfn_vec_region_test_mixed_copy),
@@ -1663,6 +1752,7 @@ static struct kunit_case pfn_vec_region_cases[] = {
 	KUNIT_CASE_SLOW(pfn_vec_region_test_cycles),
 	KUNIT_CASE(pfn_vec_region_test_unregister_busy),
 	KUNIT_CASE(pfn_vec_region_test_miter_revoked),
+	KUNIT_CASE(pfn_vec_region_test_miter_region_end),
 	{}
 };
 

@@ -20,6 +20,7 @@
 #include <linux/limits.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/percpu-refcount.h>
 #include <linux/pfn_t.h>
 
 struct device;
@@ -341,7 +342,7 @@ void pfn_vec_kunmap_local(struct pfn_vec_map *m);
  * The pfn_vec counterpart of struct sg_mapping_iter. While the pieces come
  * from one registered region, the iterator holds that region once rather
  * than once per page, so mapping the next page of a region is address
- * arithmetic.
+ * arithmetic, done inline.
  */
 struct pfn_vec_miter {
 	struct iosys_map	map;
@@ -352,6 +353,8 @@ struct pfn_vec_miter {
 	struct bvec_iter	*iter;
 	size_t			left;
 	struct pfn_vec_region	*region;
+	struct percpu_ref	*region_ref;
+	void __iomem		*region_end;
 	int			error;
 	bool			mapped;
 };
@@ -359,8 +362,45 @@ struct pfn_vec_miter {
 void pfn_vec_miter_start(struct pfn_vec_miter *miter,
 			 const struct pfn_vec *pvec, struct bvec_iter *iter,
 			 size_t len);
-bool pfn_vec_miter_next(struct pfn_vec_miter *miter);
+bool __pfn_vec_miter_next(struct pfn_vec_miter *miter);
 int pfn_vec_miter_stop(struct pfn_vec_miter *miter);
+
+/**
+ * pfn_vec_miter_next - map the next piece of the range
+ * @miter: the iterator
+ *
+ * Releases the current piece, if any, and maps the next one: at most the
+ * rest of its page, in @miter->map and @miter->length. The next page of
+ * the same segment, in the region the iterator holds, is mapped here;
+ * anything else is left to __pfn_vec_miter_next().
+ *
+ * Return: true if a piece was mapped; false at the end of the range or on
+ * an error, which pfn_vec_miter_stop() then returns.
+ */
+static inline bool pfn_vec_miter_next(struct pfn_vec_miter *miter)
+{
+	struct bvec_iter *iter = miter->iter;
+	unsigned int done, len = miter->length;
+	void __iomem *next;
+
+	if (!miter->mapped || !miter->map.is_iomem || miter->left <= len)
+		return __pfn_vec_miter_next(miter);
+
+	/* The current piece ended at its page's end if its segment goes on. */
+	done = iter->bi_bvec_done + len;
+	next = PTR_ALIGN_DOWN(miter->map.vaddr_iomem, PAGE_SIZE) + PAGE_SIZE;
+	if (done >= __pfn_vec_iter_seg(miter->pvec, *iter)->pv_len ||
+	    next >= miter->region_end || percpu_ref_is_dying(miter->region_ref))
+		return __pfn_vec_miter_next(miter);
+
+	iter->bi_bvec_done = done;
+	iter->bi_size -= len;
+	miter->left -= len;
+	len = __pfn_vec_iter_seg(miter->pvec, *iter)->pv_len - done;
+	miter->length = min_t(size_t, min_t(size_t, len, PAGE_SIZE), miter->left);
+	miter->map.vaddr_iomem = next;
+	return true;
+}
 
 int __must_check pfn_vec_memcpy_to(const struct pfn_vec *pvec,
 				   struct bvec_iter *iter, const void *buf,
