@@ -1713,11 +1713,11 @@ static void pfn_vec_region_test_miter_revoked(struct kunit *test)
 		return;
 	}
 	/* New mappings fail as soon as the region has left the registry. */
-	for (waited = 0; waited < 5000; waited += 10) {
+	for (waited = 0; waited < 5000; waited += 20) {
 		if (pfn_vec_kmap_local(&probe, &m))
 			break;
 		pfn_vec_kunmap_local(&m);
-		msleep(10);
+		msleep(20);
 	}
 	msleep(50);
 	waits = !completion_done(&w->done);
