@@ -1,0 +1,752 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite pfn_vec_block: pfn_vec bios against brd, on the native path
+ * (brd declares BLK_FEAT_PFN_VEC) and on the block layer's bounce path (the
+ * same queue with the feature cleared), over RAM, RAM without struct page
+ * and a PCI BAR.
+ *
+ * Memory without struct page is the RAM above mem=, named as for the
+ * pfn_vec suites by
+ *
+ *	blk_pfn_vec_test.unmanaged_base=<phys> blk_pfn_vec_test.unmanaged_size=<bytes>
+ *
+ * and BAR2 of QEMU's ivshmem-plain. Every byte is checked through a path
+ * independent of the one under test: device contents through bio_vec bios
+ * of RAM pages, memory through memremap() or ioremap_wc().
+ */
+#include <kunit/test.h>
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/highmem.h>
+#include <linux/io.h>
+#include <linux/major.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/pfn_vec.h>
+#include <linux/slab.h>
+
+static unsigned long long unmanaged_base;
+module_param(unmanaged_base, ullong, 0444);
+MODULE_PARM_DESC(unmanaged_base, "start of RAM without struct page");
+
+static unsigned long long unmanaged_size;
+module_param(unmanaged_size, ullong, 0444);
+MODULE_PARM_DESC(unmanaged_size, "size of RAM without struct page");
+
+#define IVSHMEM_DEVICE_ID	0x1110
+#define IVSHMEM_BAR		2
+
+#define MEM_SIZE	SZ_4M		/* of each kind of memory used */
+#define SENTINEL	0xa5
+
+enum mem_kind { MEM_RAM, MEM_UNMANAGED, MEM_BAR, MEM_KINDS };
+
+static const char * const mem_names[] = { "RAM", "unmanaged", "BAR" };
+
+/* MEM_SIZE of one kind of memory, and an independent mapping of it. */
+struct test_mem {
+	enum mem_kind kind;
+	phys_addr_t phys;
+	struct page *pages;		/* MEM_RAM */
+	void *va;			/* MEM_RAM */
+	void __iomem *io;		/* MEM_UNMANAGED, MEM_BAR */
+	bool mapped;			/* registered, or RAM */
+};
+
+struct test_ctx {
+	struct file *bdev_file;
+	struct block_device *bdev;
+	struct test_mem mem[MEM_KINDS];
+};
+
+static bool have_hook(void)
+{
+	return IS_ENABLED(CONFIG_ARCH_HAS_IO_LINEAR_MAP);
+}
+
+static void fput_action(void *file)
+{
+	fput(file);
+}
+
+static void free_pages_action(void *pages)
+{
+	__free_pages(pages, get_order(MEM_SIZE));
+}
+
+static void memunmap_action(void *va)
+{
+	memunmap(va);
+}
+
+static void iounmap_action(void *io)
+{
+	iounmap((void __force __iomem *)io);
+}
+
+static void pci_dev_put_action(void *pdev)
+{
+	pci_dev_put(pdev);
+}
+
+static void unregister_action(void *mem)
+{
+	struct test_mem *m = mem;
+
+	pfn_vec_region_unregister(m->phys, MEM_SIZE);
+}
+
+/* Register @m with pfn_vec where the arch can; record whether it is reachable. */
+static void test_mem_register(struct kunit *test, struct test_mem *m)
+{
+	int ret = pfn_vec_region_register(m->phys, MEM_SIZE, IO_LINEAR_WC);
+
+	if (!have_hook()) {
+		KUNIT_ASSERT_EQ(test, ret, -EOPNOTSUPP);
+		return;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, unregister_action, m));
+	m->mapped = true;
+}
+
+static void test_mem_init(struct kunit *test, struct test_mem *m,
+			  enum mem_kind kind)
+{
+	struct pci_dev *pdev;
+
+	m->kind = kind;
+	switch (kind) {
+	case MEM_RAM:
+		m->pages = alloc_pages(GFP_KERNEL, get_order(MEM_SIZE));
+		KUNIT_ASSERT_NOT_NULL(test, m->pages);
+		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+					free_pages_action, m->pages));
+		m->phys = page_to_phys(m->pages);
+		m->va = page_address(m->pages);
+		m->mapped = true;
+		return;
+	case MEM_UNMANAGED:
+		if (unmanaged_size < MEM_SIZE)
+			kunit_skip(test, "no RAM without struct page: boot with mem= and blk_pfn_vec_test.unmanaged_base/size");
+		m->phys = unmanaged_base;
+		KUNIT_ASSERT_FALSE(test, pfn_valid(PHYS_PFN(m->phys)));
+		/* Write-combining, as registered: PAT refuses a conflicting alias. */
+		m->io = ioremap_wc(m->phys, MEM_SIZE);
+		KUNIT_ASSERT_NOT_NULL(test, (void __force *)m->io);
+		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+					iounmap_action, (void __force *)m->io));
+		break;
+	default:
+		pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
+				      IVSHMEM_DEVICE_ID, NULL);
+		if (!pdev)
+			kunit_skip(test, "no ivshmem-plain device (see the project's qemu configs)");
+		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+					pci_dev_put_action, pdev));
+		KUNIT_ASSERT_EQ(test, pci_enable_device_mem(pdev), 0);
+		KUNIT_ASSERT_GE(test, pci_resource_len(pdev, IVSHMEM_BAR),
+				(resource_size_t)MEM_SIZE);
+		m->phys = pci_resource_start(pdev, IVSHMEM_BAR);
+		m->io = ioremap_wc(m->phys, MEM_SIZE);
+		KUNIT_ASSERT_NOT_NULL(test, (void __force *)m->io);
+		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+					iounmap_action, (void __force *)m->io));
+		break;
+	}
+	test_mem_register(test, m);
+}
+
+static u8 pattern(unsigned int seed, size_t i)
+{
+	return seed + i * 7 + (i >> 9);
+}
+
+/* Fill or check memory through the independent mapping. */
+static void test_mem_fill(struct test_mem *m, size_t off, size_t len,
+			  unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (m->io)
+			writeb(pattern(seed, i), m->io + off + i);
+		else
+			((u8 *)m->va)[off + i] = pattern(seed, i);
+	}
+}
+
+static void test_mem_set(struct test_mem *m, size_t off, size_t len, u8 c)
+{
+	if (m->io)
+		memset_io(m->io + off, c, len);
+	else
+		memset(m->va + off, c, len);
+}
+
+/* The first byte at which @m differs from the pattern, or @len. */
+static size_t test_mem_check(struct test_mem *m, size_t off, size_t len,
+			     unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		u8 c = m->io ? readb(m->io + off + i) : ((u8 *)m->va)[off + i];
+
+		if (c != pattern(seed, i))
+			break;
+	}
+	return i;
+}
+
+static bool test_mem_is(struct test_mem *m, size_t off, size_t len, u8 c)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((m->io ? readb(m->io + off + i) : ((u8 *)m->va)[off + i]) != c)
+			return false;
+	return true;
+}
+
+static void test_mem_pv(struct kunit *test, struct test_mem *m, size_t off,
+			unsigned int len, struct pfn_vec *pv)
+{
+	KUNIT_ASSERT_LE(test, off + len, (size_t)MEM_SIZE);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(pv, m->phys + off, len), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_has_page(pv), m->kind == MEM_RAM);
+}
+
+/*
+ * The device through bio_vec bios of RAM pages: the path that checks the
+ * one under test. @buf is any kernel buffer of @len bytes.
+ */
+static int dev_rw(struct test_ctx *ctx, blk_opf_t op, sector_t sector,
+		  void *buf, size_t len)
+{
+	struct page **pages;
+	unsigned int nr, i;
+	struct bio *bio;
+	size_t chunk;
+	int ret = 0;
+
+	pages = kcalloc(BIO_MAX_VECS, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+
+	for (; !ret && len; len -= chunk, buf += chunk,
+	     sector += chunk >> SECTOR_SHIFT) {
+		chunk = min_t(size_t, len, BIO_MAX_VECS * PAGE_SIZE);
+		nr = DIV_ROUND_UP(chunk, PAGE_SIZE);
+		bio = bio_alloc(ctx->bdev, nr, op, GFP_KERNEL);
+		if (!bio) {
+			ret = -ENOMEM;
+			break;
+		}
+		bio->bi_iter.bi_sector = sector;
+		for (i = 0; i < nr; i++) {
+			size_t n = min_t(size_t, chunk - i * PAGE_SIZE, PAGE_SIZE);
+
+			pages[i] = alloc_page(GFP_KERNEL);
+			if (!pages[i]) {
+				ret = -ENOMEM;
+				break;
+			}
+			if (op == REQ_OP_WRITE)
+				memcpy_to_page(pages[i], 0, buf + i * PAGE_SIZE, n);
+			__bio_add_page(bio, pages[i], n, 0);
+		}
+		if (!ret)
+			ret = submit_bio_wait(bio);
+		for (i = 0; i < nr && pages[i]; i++) {
+			if (!ret && op == REQ_OP_READ)
+				memcpy_from_page(buf + i * PAGE_SIZE, pages[i], 0,
+						 min_t(size_t, chunk - i * PAGE_SIZE,
+						       PAGE_SIZE));
+			__free_page(pages[i]);
+			pages[i] = NULL;
+		}
+		bio_put(bio);
+	}
+	kfree(pages);
+	return ret;
+}
+
+static void set_native(struct kunit *test, struct test_ctx *ctx, bool native)
+{
+	struct request_queue *q = bdev_get_queue(ctx->bdev);
+	struct queue_limits lim = queue_limits_start_update(q);
+
+	if (native)
+		lim.features |= BLK_FEAT_PFN_VEC;
+	else
+		lim.features &= ~BLK_FEAT_PFN_VEC;
+	KUNIT_ASSERT_EQ(test, queue_limits_commit_update(q, &lim), 0);
+}
+
+static int pfn_vec_block_init(struct kunit *test)
+{
+	struct test_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->bdev_file = bdev_file_open_by_dev(MKDEV(RAMDISK_MAJOR, 0),
+					       BLK_OPEN_READ | BLK_OPEN_WRITE,
+					       NULL, NULL);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(ctx->bdev_file),
+			       "cannot open /dev/ram0: %pe", ctx->bdev_file);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, fput_action,
+							   ctx->bdev_file));
+	ctx->bdev = file_bdev(ctx->bdev_file);
+	KUNIT_ASSERT_GE(test, bdev_nr_bytes(ctx->bdev), (loff_t)MEM_SIZE);
+	test->priv = ctx;
+	return 0;
+}
+
+/* Every test leaves brd's queue as brd set it up. */
+static void pfn_vec_block_exit(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+
+	if (ctx && ctx->bdev)
+		set_native(test, ctx, true);
+}
+
+/* ---- one kind of memory, both directions, both paths ---- */
+
+struct rw_case {
+	enum mem_kind kind;
+	bool native;
+};
+
+static const struct rw_case rw_cases[] = {
+	{ MEM_RAM, true }, { MEM_RAM, false },
+	{ MEM_UNMANAGED, true }, { MEM_UNMANAGED, false },
+	{ MEM_BAR, true }, { MEM_BAR, false },
+};
+
+static void rw_case_desc(const struct rw_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s, %s", mem_names[c->kind],
+		 c->native ? "native" : "bounced");
+}
+
+KUNIT_ARRAY_PARAM(rw_case, rw_cases, rw_case_desc);
+
+#define RW_LEN		(SZ_256K + 3 * SECTOR_SIZE)
+#define RW_OFF		(PAGE_SIZE + 100)	/* unaligned in memory */
+#define RW_SECTOR	24
+
+/*
+ * Write from memory to brd and read it back into memory, in a bio of one
+ * multi-page segment at an unaligned offset. Where the CPU cannot reach
+ * the memory (no hook), both fail with BLK_STS_NOTSUPP and nothing moves.
+ */
+static void pfn_vec_block_test_rw(struct kunit *test)
+{
+	const struct rw_case *c = test->param_value;
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *m = &ctx->mem[c->kind];
+	u8 *buf = kunit_kmalloc(test, RW_LEN, GFP_KERNEL);
+	struct pfn_vec pv;
+	struct bio *bio;
+	size_t i;
+	int want;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	test_mem_init(test, m, c->kind);
+	set_native(test, ctx, c->native);
+	want = m->mapped ? 0 : -EOPNOTSUPP;
+
+	memset(buf, SENTINEL, RW_LEN);
+	KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_WRITE, RW_SECTOR, buf, RW_LEN), 0);
+	test_mem_fill(m, RW_OFF, RW_LEN, 1);
+	test_mem_pv(test, m, RW_OFF, RW_LEN, &pv);
+
+	bio = bio_alloc_pfn_vec(ctx->bdev, 1, REQ_OP_WRITE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bio);
+	bio->bi_iter.bi_sector = RW_SECTOR;
+	KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv), (int)RW_LEN);
+	KUNIT_EXPECT_EQ(test, submit_bio_wait(bio), want);
+	bio_put(bio);
+
+	KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_READ, RW_SECTOR, buf, RW_LEN), 0);
+	if (!want) {
+		for (i = 0; i < RW_LEN && buf[i] == pattern(1, i); i++)
+			;
+		KUNIT_EXPECT_EQ_MSG(test, i, (size_t)RW_LEN, "device differs at byte %zu", i);
+	} else {
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(buf, SENTINEL, RW_LEN),
+				      "a refused write reached the device");
+	}
+
+	/* And back: the device now holds pattern 2, memory the sentinel. */
+	for (i = 0; i < RW_LEN; i++)
+		buf[i] = pattern(2, i);
+	KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_WRITE, RW_SECTOR, buf, RW_LEN), 0);
+	test_mem_set(m, 0, MEM_SIZE / 4, SENTINEL);
+
+	bio = bio_alloc_pfn_vec(ctx->bdev, 1, REQ_OP_READ, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bio);
+	bio->bi_iter.bi_sector = RW_SECTOR;
+	KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv), (int)RW_LEN);
+	KUNIT_EXPECT_EQ(test, submit_bio_wait(bio), want);
+	bio_put(bio);
+
+	if (!want)
+		KUNIT_EXPECT_EQ(test, test_mem_check(m, RW_OFF, RW_LEN, 2), (size_t)RW_LEN);
+	else
+		KUNIT_EXPECT_TRUE_MSG(test, test_mem_is(m, RW_OFF, RW_LEN, SENTINEL),
+				      "a refused read wrote memory");
+	KUNIT_EXPECT_TRUE(test, test_mem_is(m, RW_OFF - 100, 100, SENTINEL));
+	KUNIT_EXPECT_TRUE(test, test_mem_is(m, RW_OFF + RW_LEN, 100, SENTINEL));
+}
+
+/* ---- all kinds in one bio ---- */
+
+/*
+ * One bio of segments from every kind of memory, in turn, at odd offsets
+ * and lengths (each a multiple of nothing in particular, the total a
+ * multiple of the sector size), written and read back on both paths.
+ * Where some kind is out of the CPU's reach, the whole bio fails and
+ * nothing moves, while a bio of RAM alone still works.
+ */
+static void pfn_vec_block_test_mixed(struct kunit *test)
+{
+	static const unsigned int lens[] = { 100, 5000, 412, 8192, 3, 509, 15, 105 };
+	struct test_ctx *ctx = test->priv;
+	size_t total = 0, offs[ARRAY_SIZE(lens)];
+	unsigned int i, pass;
+	bool all_mapped = true;
+	u8 *buf;
+
+	for (i = 0; i < MEM_KINDS; i++) {
+		test_mem_init(test, &ctx->mem[i], i);
+		all_mapped &= ctx->mem[i].mapped;
+	}
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		offs[i] = 3 * SZ_64K + total * 3 + i * 37;
+		total += lens[i];
+	}
+	KUNIT_ASSERT_EQ(test, total % SECTOR_SIZE, 0);
+	buf = kunit_kmalloc(test, total, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+
+	for (pass = 0; pass < 2; pass++) {
+		bool native = pass == 0;
+		struct bio *bio;
+		size_t done = 0;
+		int want = all_mapped ? 0 : -EOPNOTSUPP;
+
+		set_native(test, ctx, native);
+		memset(buf, SENTINEL, total);
+		KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_WRITE, 0, buf, total), 0);
+
+		bio = bio_alloc_pfn_vec(ctx->bdev, ARRAY_SIZE(lens), REQ_OP_WRITE,
+					GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, bio);
+		for (i = 0; i < ARRAY_SIZE(lens); i++) {
+			struct test_mem *m = &ctx->mem[i % MEM_KINDS];
+			struct pfn_vec pv;
+			size_t j;
+
+			for (j = 0; j < lens[i]; j++)
+				buf[done + j] = pattern(pass + 5, done + j);
+			test_mem_set(m, offs[i], lens[i], 0);
+			for (j = 0; j < lens[i]; j++) {
+				if (m->io)
+					writeb(buf[done + j], m->io + offs[i] + j);
+				else
+					((u8 *)m->va)[offs[i] + j] = buf[done + j];
+			}
+			test_mem_pv(test, m, offs[i], lens[i], &pv);
+			KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv), (int)lens[i]);
+			done += lens[i];
+		}
+		KUNIT_EXPECT_EQ_MSG(test, submit_bio_wait(bio), want, "%s write",
+				    native ? "native" : "bounced");
+		bio_put(bio);
+
+		KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_READ, 0, buf, total), 0);
+		for (i = 0; i < total; i++)
+			if (buf[i] != (want ? SENTINEL : pattern(pass + 5, i)))
+				break;
+		KUNIT_EXPECT_EQ_MSG(test, i, total, "%s write: device differs at %u",
+				    native ? "native" : "bounced", i);
+
+		/* Read it back over zeroed memory. */
+		bio = bio_alloc_pfn_vec(ctx->bdev, ARRAY_SIZE(lens), REQ_OP_READ,
+					GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, bio);
+		for (i = 0, done = 0; i < ARRAY_SIZE(lens); i++) {
+			struct test_mem *m = &ctx->mem[i % MEM_KINDS];
+			struct pfn_vec pv;
+
+			test_mem_set(m, offs[i], lens[i], 0);
+			test_mem_pv(test, m, offs[i], lens[i], &pv);
+			KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv), (int)lens[i]);
+		}
+		for (i = 0; i < total; i++)
+			buf[i] = pattern(pass + 9, i);
+		KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_WRITE, 0, buf, total), 0);
+		KUNIT_EXPECT_EQ(test, submit_bio_wait(bio), want);
+		bio_put(bio);
+
+		for (i = 0, done = 0; i < ARRAY_SIZE(lens); done += lens[i], i++) {
+			struct test_mem *m = &ctx->mem[i % MEM_KINDS];
+			size_t j;
+
+			for (j = 0; j < lens[i]; j++) {
+				u8 c = m->io ? readb(m->io + offs[i] + j) :
+					       ((u8 *)m->va)[offs[i] + j];
+
+				if (c != (want ? 0 : pattern(pass + 9, done + j)))
+					break;
+			}
+			KUNIT_EXPECT_EQ_MSG(test, j, (size_t)lens[i],
+					    "%s read, segment %u (%s)",
+					    native ? "native" : "bounced", i,
+					    mem_names[i % MEM_KINDS]);
+		}
+	}
+}
+
+/* ---- bounced in pieces ---- */
+
+/*
+ * A bounced bio larger than one bounce bio is split into pieces, each
+ * bounced on its own; all of it arrives, and all of it comes back.
+ */
+static void pfn_vec_block_test_bounce_split(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *m = &ctx->mem[MEM_UNMANAGED];
+	const size_t len = 3 * SZ_1M + 5 * SECTOR_SIZE;
+	u8 *buf = kvmalloc(len, GFP_KERNEL);
+	struct pfn_vec pv;
+	struct bio *bio;
+	size_t i;
+	int want;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	test_mem_init(test, m, MEM_UNMANAGED);
+	want = m->mapped ? 0 : -EOPNOTSUPP;
+	set_native(test, ctx, false);
+	test_mem_fill(m, 512, len, 3);
+	test_mem_pv(test, m, 512, len, &pv);
+
+	bio = bio_alloc_pfn_vec(ctx->bdev, 1, REQ_OP_WRITE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bio);
+	KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv), (int)len);
+	KUNIT_EXPECT_EQ(test, submit_bio_wait(bio), want);
+	bio_put(bio);
+	if (want)
+		goto out;
+
+	KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_READ, 0, buf, len), 0);
+	for (i = 0; i < len && buf[i] == pattern(3, i); i++)
+		;
+	KUNIT_EXPECT_EQ_MSG(test, i, len, "device differs at %zu", i);
+
+	test_mem_set(m, 0, MEM_SIZE, 0);
+	bio = bio_alloc_pfn_vec(ctx->bdev, 1, REQ_OP_READ, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bio);
+	KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv), (int)len);
+	KUNIT_EXPECT_EQ(test, submit_bio_wait(bio), 0);
+	bio_put(bio);
+	KUNIT_EXPECT_EQ(test, test_mem_check(m, 512, len, 3), len);
+out:
+	kvfree(buf);
+}
+
+/* ---- memory the CPU cannot reach ---- */
+
+/*
+ * A segment of memory without struct page that no region holds: the bio
+ * fails with BLK_STS_NOTSUPP on both paths, before anything moves, and a
+ * bio of RAM alone still works.
+ */
+static void pfn_vec_block_test_unreachable(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *ram = &ctx->mem[MEM_RAM];
+	struct pfn_vec pv[2];
+	unsigned int pass;
+	u8 *buf;
+	void *va;
+
+	if (unmanaged_size < MEM_SIZE + SZ_1M)
+		kunit_skip(test, "no RAM without struct page: boot with mem= and blk_pfn_vec_test.unmanaged_base/size");
+	test_mem_init(test, ram, MEM_RAM);
+	/* Past the MiB that other cases may register. */
+	va = memremap(unmanaged_base + MEM_SIZE, SZ_64K, MEMREMAP_WB);
+	KUNIT_ASSERT_NOT_NULL(test, va);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, memunmap_action, va));
+	buf = kunit_kmalloc(test, SZ_64K, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+
+	for (pass = 0; pass < 4; pass++) {
+		bool native = pass & 1, write = pass & 2;
+		struct bio *bio;
+
+		set_native(test, ctx, native);
+		memset(buf, SENTINEL, SZ_64K);
+		KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_WRITE, 0, buf, SZ_64K), 0);
+		memset(va, 0x3c, SZ_64K);
+		test_mem_set(ram, 0, SZ_64K, 0x3c);
+
+		test_mem_pv(test, ram, 0, SZ_32K, &pv[0]);
+		KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv[1], unmanaged_base + MEM_SIZE,
+						       SZ_32K), 0);
+		bio = bio_alloc_pfn_vec(ctx->bdev, 2, write ? REQ_OP_WRITE : REQ_OP_READ,
+					GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, bio);
+		KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv[0]), SZ_32K);
+		KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv[1]), SZ_32K);
+		KUNIT_EXPECT_EQ_MSG(test, submit_bio_wait(bio), -EOPNOTSUPP, "%s %s",
+				    native ? "native" : "bounced", write ? "write" : "read");
+		bio_put(bio);
+
+		KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_READ, 0, buf, SZ_64K), 0);
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(buf, SENTINEL, SZ_64K),
+				      "the device was written");
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(va, 0x3c, SZ_64K),
+				      "RAM without struct page was written");
+		KUNIT_EXPECT_TRUE_MSG(test, test_mem_is(ram, 0, SZ_64K, 0x3c),
+				      "RAM was written");
+
+		/* RAM alone goes through. */
+		bio = bio_alloc_pfn_vec(ctx->bdev, 1, write ? REQ_OP_WRITE : REQ_OP_READ,
+					GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, bio);
+		KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv[0]), SZ_32K);
+		KUNIT_EXPECT_EQ(test, submit_bio_wait(bio), 0);
+		bio_put(bio);
+		KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_READ, 0, buf, SZ_32K), 0);
+		KUNIT_EXPECT_NULL(test, memchr_inv(buf, write ? 0x3c : SENTINEL, SZ_32K));
+		KUNIT_EXPECT_TRUE(test, test_mem_is(ram, 0, SZ_32K, write ? 0x3c : SENTINEL));
+	}
+}
+
+/* ---- building bios ---- */
+
+static void pfn_vec_block_test_add(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *ram = &ctx->mem[MEM_RAM];
+	struct pfn_vec pv, bad;
+	unsigned int max, i;
+	struct bio *bio;
+
+	test_mem_init(test, ram, MEM_RAM);
+
+	/* Contiguous segments merge, as bio_add_page() merges pages. */
+	bio = bio_alloc_pfn_vec(ctx->bdev, 4, REQ_OP_WRITE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bio);
+	test_mem_pv(test, ram, 0, 1000, &pv);
+	KUNIT_EXPECT_EQ(test, bio_add_pfn_vec(bio, &pv), 1000);
+	test_mem_pv(test, ram, 1000, 5000, &pv);
+	KUNIT_EXPECT_EQ(test, bio_add_pfn_vec(bio, &pv), 5000);
+	KUNIT_EXPECT_EQ(test, bio->bi_vcnt, 1);
+	KUNIT_EXPECT_EQ(test, bio->bi_pfn_vec[0].pv_len, 6000U);
+	/* A gap makes a new segment; an empty or malformed one is refused. */
+	test_mem_pv(test, ram, 6001, 10, &pv);
+	KUNIT_EXPECT_EQ(test, bio_add_pfn_vec(bio, &pv), 10);
+	KUNIT_EXPECT_EQ(test, bio->bi_vcnt, 2);
+	pv.pv_len = 0;
+	KUNIT_EXPECT_EQ(test, bio_add_pfn_vec(bio, &pv), 0);
+	bad = bio->bi_pfn_vec[0];
+	bad.pv_offset = UINT_MAX - 4;
+	KUNIT_EXPECT_EQ(test, bio_add_pfn_vec(bio, &bad), 0);
+	KUNIT_EXPECT_EQ(test, bio->bi_iter.bi_size, 6010U);
+	bio_put(bio);
+
+	/* The bio takes as many segments as its array holds, and no more. */
+	bio = bio_alloc_pfn_vec(ctx->bdev, BIO_MAX_VECS * sizeof(struct bio_vec) /
+				sizeof(struct pfn_vec), REQ_OP_READ, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bio);
+	max = BIO_MAX_VECS * sizeof(struct bio_vec) / sizeof(struct pfn_vec);
+	for (i = 0; i < max; i++) {
+		test_mem_pv(test, ram, 2 * i * SECTOR_SIZE, SECTOR_SIZE, &pv);
+		KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv), SECTOR_SIZE);
+	}
+	test_mem_pv(test, ram, 2 * i * SECTOR_SIZE, SECTOR_SIZE, &pv);
+	KUNIT_EXPECT_EQ(test, bio_add_pfn_vec(bio, &pv), 0);
+	KUNIT_EXPECT_EQ(test, bio->bi_vcnt, max);
+	bio_put(bio);
+
+	/* Too many segments, or neither a read nor a write: no bio. */
+	KUNIT_EXPECT_NULL(test, bio_alloc_pfn_vec(ctx->bdev, max + 1, REQ_OP_READ,
+						  GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, bio_alloc_pfn_vec(ctx->bdev, 1, REQ_OP_DISCARD,
+						  GFP_KERNEL));
+}
+
+/* bio_copy_data() and zero_fill_bio() reach BAR memory through pfn_vec. */
+static void pfn_vec_block_test_cpu_paths(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *ram = &ctx->mem[MEM_RAM], *bar = &ctx->mem[MEM_BAR];
+	struct bio *pbio, *bbio;
+	struct pfn_vec pv;
+	size_t i;
+
+	test_mem_init(test, ram, MEM_RAM);
+	test_mem_init(test, bar, MEM_BAR);
+	if (!bar->mapped)
+		return;		/* no hook: the block tests above cover refusal */
+
+	pbio = bio_alloc_pfn_vec(ctx->bdev, 1, REQ_OP_WRITE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pbio);
+	test_mem_pv(test, bar, 300, 3 * PAGE_SIZE, &pv);
+	KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(pbio, &pv), (int)(3 * PAGE_SIZE));
+
+	bbio = bio_alloc(ctx->bdev, 3, REQ_OP_WRITE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bbio);
+	__bio_add_page(bbio, ram->pages, PAGE_SIZE, 0);
+	__bio_add_page(bbio, ram->pages + 2, 2 * PAGE_SIZE, 0);
+
+	/* Page 0 and pages 2-3 of RAM land in three pages of BAR from 300. */
+	test_mem_fill(ram, 0, 4 * PAGE_SIZE, 7);
+	test_mem_set(bar, 0, 4 * PAGE_SIZE, 0);
+	bio_copy_data(pbio, bbio);
+	for (i = 0; i < 3 * PAGE_SIZE; i++) {
+		u8 want = ((u8 *)ram->va)[i < PAGE_SIZE ? i : i + PAGE_SIZE];
+
+		if (readb(bar->io + 300 + i) != want)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, i, 3 * PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, test_mem_is(bar, 0, 300, 0));
+
+	zero_fill_bio(pbio);
+	KUNIT_EXPECT_TRUE(test, test_mem_is(bar, 300, 3 * PAGE_SIZE, 0));
+
+	test_mem_fill(bar, 300, 3 * PAGE_SIZE, 11);
+	test_mem_set(ram, 0, 4 * PAGE_SIZE, 0);
+	bio_copy_data(bbio, pbio);
+	KUNIT_EXPECT_EQ(test, test_mem_check(ram, 0, PAGE_SIZE, 11), PAGE_SIZE);
+	bio_put(bbio);
+	bio_put(pbio);
+}
+
+static struct kunit_case pfn_vec_block_cases[] = {
+	KUNIT_CASE(pfn_vec_block_test_add),
+	KUNIT_CASE_PARAM(pfn_vec_block_test_rw, rw_case_gen_params),
+	KUNIT_CASE(pfn_vec_block_test_mixed),
+	KUNIT_CASE(pfn_vec_block_test_bounce_split),
+	KUNIT_CASE(pfn_vec_block_test_unreachable),
+	KUNIT_CASE(pfn_vec_block_test_cpu_paths),
+	{}
+};
+
+static struct kunit_suite pfn_vec_block_suite = {
+	.name = "pfn_vec_block",
+	.init = pfn_vec_block_init,
+	.exit = pfn_vec_block_exit,
+	.test_cases = pfn_vec_block_cases,
+};
+
+kunit_test_suite(pfn_vec_block_suite);
+
+MODULE_DESCRIPTION("KUnit tests for pfn_vec bios");
+MODULE_LICENSE("GPL");
