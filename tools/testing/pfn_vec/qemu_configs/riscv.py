@@ -7,6 +7,11 @@
 # below 3 GiB. The suites use [0xd0000000, 0xe0000000) as RAM without
 # struct page.
 #
+# Below RAM, [0x40000000, 0x80000000) is virt's 32-bit PCI MMIO window (the
+# pci@30000000 node's 32-bit memory range): __va() does not reach it, so the
+# suites expect -ERANGE for the 2 MiB at its start. It is named with
+# pfn_vec_kunit.unmappable_base/size.
+#
 # A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
 # prefetchable, 1 GiB of host RAM (touched only where the tests write), so
 # that it can be mapped with 1 GiB pages.
@@ -33,7 +38,9 @@ CONFIG_PCI_HOST_GENERIC=y''',
 			   kernel_path='arch/riscv/boot/Image',
 			   kernel_command_line='console=ttyS0 mem=1G '
 				'pfn_vec_kunit.unmanaged_base=0xd0000000 '
-				'pfn_vec_kunit.unmanaged_size=0x10000000',
+				'pfn_vec_kunit.unmanaged_size=0x10000000 '
+				'pfn_vec_kunit.unmappable_base=0x40000000 '
+				'pfn_vec_kunit.unmappable_size=0x200000',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'rv64,svpbmt=on',
 					      '-m', '2048',
 					      '-object', 'memory-backend-ram,id=pvbar,size=1G',

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * riscv64 backend of the I/O linear map (see <linux/io_linear_map.h>).
+ *
+ * An I/O region is mapped in the linear map at __va(phys), where the linear
+ * map would hold RAM at that address, with no struct page. Its limits:
+ *
+ * - physical ranges from phys_ram_base to the end of the linear map's
+ *   window, which the paging mode chosen at boot sizes as it does for RAM
+ *   (Sv39 128 GiB, Sv48 64 TiB, Sv57 32 PiB, or 31.75 PiB where the KASAN
+ *   shadow takes the rest: Documentation/arch/riscv/vm-layout.rst), and
+ *   within the 56 bits a PTE can address. __va() of an address below
+ *   phys_ram_base is not in the linear map at all, so such a range, like a
+ *   BAR in a 32-bit PCI window below RAM, is -ERANGE;
+ * - only under top-level page-table entries that exist already: rv64 copies
+ *   the kernel half of swapper_pg_dir into each new mm and never syncs it
+ *   again, so a top-level entry created now would be missing from every
+ *   running mm. With MEMORY_HOTPLUG, boot preallocates all of them for the
+ *   linear map and the whole window is usable; without it, only the top-level
+ *   slots that boot filled for RAM are (256 TiB each on Sv57, 512 GiB on
+ *   Sv48, 1 GiB on Sv39), and the rest of the window is -ERANGE;
+ * - with Svpbmt (or XTheadMae), IO_LINEAR_WC is PBMT=NC, as
+ *   pgprot_writecombine() spells it, and IO_LINEAR_UC is PBMT=IO, as
+ *   ioremap() does. riscv's ioremap_wc() is ioremap(): an NC mapping and an
+ *   IO alias of the same BAR are both non-cacheable, which Svpbmt keeps
+ *   coherent, and only their ordering differs, which the I/O accessors
+ *   fence. riscv tracks no memory types, so there is no other alias to
+ *   check against;
+ * - without Svpbmt, a PTE carries no memory type and both types map as
+ *   ioremap() does there: the platform's PMAs decide, which are I/O for a
+ *   PCI window. arch_io_linear_query() then reports IO_LINEAR_UC;
+ * - 1 GiB pages where vmalloc allows them (Sv48 and Sv57: on Sv39 they
+ *   would be top-level entries) and alignment does, else 2 MiB, else 4 KiB;
+ *   nohugeiomap limits this as for ioremap().
+ *
+ * The page tables are built by vmap_page_range(), whose allocations can fail
+ * cleanly, rather than by create_linear_mapping_range(), which is __meminit,
+ * BUG()s when an allocation fails, and whose removal path frees a table
+ * before it clears the entry above it and flushes the TLB.
+ */
+#include <linux/io.h>
+#include <linux/io_linear_map.h>
+#include <linux/kasan.h>
+#include <linux/memory_hotplug.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/pgalloc.h>
+#include <linux/pgtable.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include <asm/tlbflush.h>
+
+/* Serialises map and unmap, and with them the freeing of page tables. */
+static DEFINE_MUTEX(io_linear_mutex);
+
+/* The highest frame a PTE can name: 44 bits of PPN, 56-bit addresses. */
+#define IO_LINEAR_PFN_MAX	(_PAGE_PFN_MASK >> _PAGE_PFN_SHIFT)
+
+/* Size of the linear map's window from PAGE_OFFSET, as RAM is capped to it. */
+static unsigned long io_linear_window_size(void)
+{
+#ifdef CONFIG_KASAN
+	/* On Sv57 the KASAN shadow begins before KERN_VIRT_SIZE runs out. */
+	return min_t(unsigned long, KERN_VIRT_SIZE,
+		     KASAN_SHADOW_START - PAGE_OFFSET);
+#else
+	return KERN_VIRT_SIZE;
+#endif
+}
+
+/* Is the top-level entry for @addr there, whichever level the mode folds? */
+static bool io_linear_top_present(unsigned long addr)
+{
+	return pgd_val(pgdp_get(pgd_offset_k(addr))) & _PAGE_PRESENT;
+}
+
+/* riscv has no p4d_leaf(), but it maps RAM with 512 GiB pages on Sv57. */
+static bool io_linear_p4d_leaf(p4d_t p4d)
+{
+	return pgtable_l4_enabled && (p4d_val(p4d) & _PAGE_LEAF);
+}
+
+static pgprot_t io_linear_prot(enum io_linear_type type)
+{
+	return type == IO_LINEAR_WC ? pgprot_writecombine(PAGE_KERNEL) :
+				      PAGE_KERNEL_IO;
+}
+
+/**
+ * arch_io_linear_mappable - can the linear map hold a physical range?
+ * @phys:	first byte of the range
+ * @size:	size of the range in bytes
+ *
+ * Return: true if [@phys, @phys + @size) lies within the linear map's
+ * window, which starts at phys_ram_base, and under top-level page-table
+ * entries that exist already.
+ */
+bool arch_io_linear_mappable(phys_addr_t phys, size_t size)
+{
+	unsigned long addr, last_addr;
+	phys_addr_t last;
+
+	if (!size || check_add_overflow(phys, (phys_addr_t)size - 1, &last))
+		return false;
+	if (phys < phys_ram_base || last - phys_ram_base >= io_linear_window_size() ||
+	    PHYS_PFN(last) > IO_LINEAR_PFN_MAX)
+		return false;
+
+	/* Top-level entries of the linear map are never freed once there. */
+	last_addr = (unsigned long)__va(last);
+	for (addr = ALIGN_DOWN((unsigned long)__va(phys), PGDIR_SIZE);
+	     addr <= last_addr; addr += PGDIR_SIZE)
+		if (!io_linear_top_present(addr))
+			return false;
+	return true;
+}
+
+/*
+ * The kernel page-table entry that maps @addr: its value, or 0 where there is
+ * none. @size receives the size of what the entry maps, or of the hole.
+ */
+static unsigned long io_linear_lookup(unsigned long addr, unsigned long *size)
+{
+	pgd_t *pgdp = pgd_offset_k(addr);
+	p4d_t *p4dp, p4d;
+	pud_t *pudp, pud;
+	pmd_t *pmdp, pmd;
+
+	*size = PGDIR_SIZE;
+	if (pgd_none(pgdp_get(pgdp)))
+		return 0;
+
+	p4dp = p4d_offset(pgdp, addr);
+	p4d = p4dp_get(p4dp);
+	*size = P4D_SIZE;
+	if (p4d_none(p4d) || io_linear_p4d_leaf(p4d))
+		return p4d_val(p4d);
+
+	pudp = pud_offset(p4dp, addr);
+	pud = pudp_get(pudp);
+	*size = PUD_SIZE;
+	if (pud_none(pud) || pud_leaf(pud))
+		return pud_val(pud);
+
+	pmdp = pmd_offset(pudp, addr);
+	pmd = pmdp_get(pmdp);
+	*size = PMD_SIZE;
+	if (pmd_none(pmd) || pmd_leaf(pmd))
+		return pmd_val(pmd);
+
+	*size = PAGE_SIZE;
+	return pte_val(ptep_get(pte_offset_kernel(pmdp, addr)));
+}
+
+/* Does any entry of [start, end) exist already? */
+static bool io_linear_range_used(unsigned long start, unsigned long end)
+{
+	unsigned long addr, size;
+
+	for (addr = start; addr < end; addr = ALIGN_DOWN(addr, size) + size)
+		if (io_linear_lookup(addr, &size))
+			return true;
+	return false;
+}
+
+/* The entry that points to @addr's PMD (PUD) table, or NULL if none does. */
+static pud_t *io_linear_pud(unsigned long addr)
+{
+	pgd_t *pgdp = pgd_offset_k(addr);
+	p4d_t *p4dp;
+	p4d_t p4d;
+
+	if (pgd_none(pgdp_get(pgdp)))
+		return NULL;
+	p4dp = p4d_offset(pgdp, addr);
+	p4d = p4dp_get(p4dp);
+	if (p4d_none(p4d) || io_linear_p4d_leaf(p4d))
+		return NULL;
+	return pud_offset(p4dp, addr);
+}
+
+static pmd_t *io_linear_pmd(unsigned long addr)
+{
+	pud_t *pudp = io_linear_pud(addr);
+	pud_t pud;
+
+	if (!pudp)
+		return NULL;
+	pud = pudp_get(pudp);
+	if (pud_none(pud) || pud_leaf(pud))
+		return NULL;
+	return pmd_offset(pudp, addr);
+}
+
+/*
+ * Does no entry of @table map anything? Tables that boot took from memblock
+ * are never freed here: memory hotplug frees those its own way.
+ */
+static bool io_linear_table_empty(const void *table)
+{
+	return !PageReserved(virt_to_page(table)) &&
+	       !memchr_inv(table, 0, PAGE_SIZE);
+}
+
+/*
+ * The parent entry of an empty table has just been cleared: make sure that no
+ * hart still caches it before the table goes. An sfence.vma for an address
+ * only drops leaf entries, so this flushes everything.
+ */
+static void io_linear_table_unlinked(void)
+{
+	flush_tlb_all();
+}
+
+/*
+ * Free the page tables under [start, end) that map nothing any more, deepest
+ * level first, so that freeing PTE tables can empty a PMD table, and so on.
+ * An empty table is one that only the range used: tables shared with a
+ * neighbouring mapping are not empty and stay. Tables whose parent is a
+ * top-level entry stay too (see io_linear_top_present()): the PMD tables of
+ * Sv39, the PUD tables of Sv48, the P4D tables of Sv57.
+ */
+static void io_linear_free_tables(unsigned long start, unsigned long end)
+{
+	unsigned long addr;
+
+	lockdep_assert_held(&io_linear_mutex);
+
+	for (addr = ALIGN_DOWN(start, PMD_SIZE); addr < end; addr += PMD_SIZE) {
+		pmd_t *pmdp = io_linear_pmd(addr);
+		pte_t *table;
+		pmd_t pmd;
+
+		if (!pmdp)
+			continue;
+		pmd = pmdp_get(pmdp);
+		if (!pmd_present(pmd) || pmd_leaf(pmd))
+			continue;
+		table = (pte_t *)pmd_page_vaddr(pmd);
+		if (!io_linear_table_empty(table))
+			continue;
+		pmd_clear(pmdp);
+		io_linear_table_unlinked();
+		pte_free_kernel(&init_mm, table);
+	}
+
+	if (!pgtable_l4_enabled)
+		return;
+	for (addr = ALIGN_DOWN(start, PUD_SIZE); addr < end; addr += PUD_SIZE) {
+		pud_t *pudp = io_linear_pud(addr);
+		pmd_t *table;
+		pud_t pud;
+
+		if (!pudp)
+			continue;
+		pud = pudp_get(pudp);
+		if (!pud_present(pud) || pud_leaf(pud))
+			continue;
+		table = pud_pgtable(pud);
+		if (!io_linear_table_empty(table))
+			continue;
+		pud_clear(pudp);
+		io_linear_table_unlinked();
+		pmd_free(&init_mm, table);
+	}
+
+	if (!pgtable_l5_enabled)
+		return;
+	for (addr = ALIGN_DOWN(start, P4D_SIZE); addr < end; addr += P4D_SIZE) {
+		p4d_t *p4dp = p4d_offset(pgd_offset_k(addr), addr);
+		p4d_t p4d = p4dp_get(p4dp);
+		pud_t *table;
+
+		if (!p4d_present(p4d) || io_linear_p4d_leaf(p4d))
+			continue;
+		table = p4d_pgtable(p4d);
+		if (!io_linear_table_empty(table))
+			continue;
+		p4d_clear(p4dp);
+		io_linear_table_unlinked();
+		pud_free(&init_mm, table);
+	}
+}
+
+/* Clear [start, end), flush the TLB and free the tables only it used. */
+static void io_linear_clear(unsigned long start, unsigned long end)
+{
+	lockdep_assert_held(&io_linear_mutex);
+
+	vunmap_range(start, end);
+	io_linear_free_tables(start, end);
+}
+
+/**
+ * arch_io_linear_map - map an I/O region into the linear map
+ * @phys:	first byte of the region, page aligned
+ * @size:	size of the region in bytes, page aligned
+ * @type:	memory type of the mapping
+ *
+ * Context: may sleep.
+ * Return: 0 on success. -ERANGE if the linear map cannot hold the range (see
+ * arch_io_linear_mappable()); -EBUSY if any page of it is mapped already;
+ * -ENOMEM if a page table could not be allocated. On error nothing is
+ * mapped.
+ */
+int arch_io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
+{
+	unsigned long start = (unsigned long)__va(phys);
+	unsigned long end = start + size;
+	int ret;
+
+	might_sleep();
+	if (!arch_io_linear_mappable(phys, size))
+		return -ERANGE;
+
+	mem_hotplug_begin();
+	mutex_lock(&io_linear_mutex);
+	if (io_linear_range_used(start, end)) {
+		ret = -EBUSY;
+	} else {
+		ret = vmap_page_range(start, end, phys, io_linear_prot(type));
+		if (ret)
+			io_linear_clear(start, end);
+		else
+			/*
+			 * A hart may have cached the entries as invalid, and
+			 * flush_cache_vmap() marks new mappings for the
+			 * exception entry to fence only in vmalloc space.
+			 */
+			flush_tlb_kernel_range(start, end);
+	}
+	mutex_unlock(&io_linear_mutex);
+	mem_hotplug_done();
+	return ret;
+}
+
+/**
+ * arch_io_linear_unmap - remove an I/O region from the linear map
+ * @phys:	first byte of the region, as given to arch_io_linear_map()
+ * @size:	size of the region, as given to arch_io_linear_map()
+ *
+ * Clears the mapping, flushes the TLB and frees the page tables that only the
+ * region used.
+ *
+ * Context: may sleep; nothing may access the region any more.
+ */
+void arch_io_linear_unmap(phys_addr_t phys, size_t size)
+{
+	unsigned long start = (unsigned long)__va(phys);
+
+	might_sleep();
+	if (WARN_ON_ONCE(!arch_io_linear_mappable(phys, size)))
+		return;
+
+	mem_hotplug_begin();
+	mutex_lock(&io_linear_mutex);
+	io_linear_clear(start, start + size);
+	mutex_unlock(&io_linear_mutex);
+	mem_hotplug_done();
+}
+
+/**
+ * arch_io_linear_query - how is a physical address mapped in the linear map?
+ * @phys:	the address
+ * @page_size:	receives the size of the page that maps it
+ * @type:	receives its memory type
+ *
+ * For tests and debugging: reads the page tables as they are. Without Svpbmt
+ * a PTE has no memory type, and a mapping reads back as %IO_LINEAR_UC, the
+ * type ioremap() gives there.
+ *
+ * Context: may sleep.
+ * Return: 0 if @phys is mapped with an I/O memory type. -ENOENT if it is not
+ * mapped; -EINVAL if it is mapped with another memory type.
+ */
+int arch_io_linear_query(phys_addr_t phys, size_t *page_size,
+			 enum io_linear_type *type)
+{
+	unsigned long val, size, mt;
+
+	if (!arch_io_linear_mappable(phys, PAGE_SIZE))
+		return -ENOENT;
+
+	/* Neither this backend nor memory hotplug may free a table meanwhile. */
+	get_online_mems();
+	mutex_lock(&io_linear_mutex);
+	val = io_linear_lookup((unsigned long)__va(phys), &size);
+	mutex_unlock(&io_linear_mutex);
+	put_online_mems();
+	if (!(val & _PAGE_PRESENT))
+		return -ENOENT;
+
+	*page_size = size;
+	mt = val & _PAGE_MTMASK;
+	if (!_PAGE_MTMASK || mt == _PAGE_IO)
+		*type = IO_LINEAR_UC;
+	else if (mt == _PAGE_NOCACHE)
+		*type = IO_LINEAR_WC;
+	else
+		return -EINVAL;
+	return 0;
+}
