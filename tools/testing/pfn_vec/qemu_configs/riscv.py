@@ -39,6 +39,8 @@ CONFIG_PCI_HOST_GENERIC=y''',
 			   kernel_command_line='console=ttyS0 mem=1G '
 				'pfn_vec_kunit.unmanaged_base=0xd0000000 '
 				'pfn_vec_kunit.unmanaged_size=0x10000000 '
+				'blk_pfn_vec_test.unmanaged_base=0xd0000000 '
+				'blk_pfn_vec_test.unmanaged_size=0x10000000 '
 				'pfn_vec_kunit.unmappable_base=0x40000000 '
 				'pfn_vec_kunit.unmappable_size=0x200000',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'rv64,svpbmt=on',
