@@ -6,6 +6,12 @@
 # [0x40000000, 0x80000000). The suites use [0x90000000, 0xa0000000) as RAM
 # without struct page.
 #
+# A range that the linear map cannot hold: [0x10000000, 0x10200000), the
+# start of virt's 32-bit PCIe MMIO window (0x10000000-0x3efeffff), a hole
+# below the RAM base and so below PHYS_OFFSET, where __va() would wrap.
+#
+# The I/O linear map hook needs MEMORY_HOTPLUG on arm64.
+#
 # A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
 # prefetchable, 1 GiB of host RAM (touched only where the tests write), so
 # that it can be mapped with 1 GiB pages.
@@ -15,12 +21,15 @@ QEMU_ARCH = QemuArchParams(linux_arch='arm64',
 			   kconfig='''
 CONFIG_SERIAL_AMBA_PL011=y
 CONFIG_SERIAL_AMBA_PL011_CONSOLE=y
-CONFIG_PCI_HOST_GENERIC=y''',
+CONFIG_PCI_HOST_GENERIC=y
+CONFIG_MEMORY_HOTPLUG=y''',
 			   qemu_arch='aarch64',
 			   kernel_path='arch/arm64/boot/Image.gz',
 			   kernel_command_line='console=ttyAMA0 mem=1G '
 				'pfn_vec_kunit.unmanaged_base=0x90000000 '
-				'pfn_vec_kunit.unmanaged_size=0x10000000',
+				'pfn_vec_kunit.unmanaged_size=0x10000000 '
+				'pfn_vec_kunit.unmappable_base=0x10000000 '
+				'pfn_vec_kunit.unmappable_size=0x200000',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'max,pauth-impdef=on',
 					      '-m', '2048',
 					      '-object', 'memory-backend-ram,id=pvbar,size=1G',
