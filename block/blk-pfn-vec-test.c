@@ -39,6 +39,9 @@ MODULE_PARM_DESC(unmanaged_size, "size of RAM without struct page");
 #define MEM_SIZE	SZ_4M		/* of each kind of memory used */
 #define SENTINEL	0xa5
 
+#define NO_UNMANAGED \
+	"no RAM without struct page: boot with mem= and blk_pfn_vec_test.unmanaged_base/size"
+
 enum mem_kind { MEM_RAM, MEM_UNMANAGED, MEM_BAR, MEM_KINDS };
 
 static const char * const mem_names[] = { "RAM", "unmanaged", "BAR" };
@@ -120,38 +123,42 @@ static void test_mem_init(struct kunit *test, struct test_mem *m,
 	case MEM_RAM:
 		m->pages = alloc_pages(GFP_KERNEL, get_order(MEM_SIZE));
 		KUNIT_ASSERT_NOT_NULL(test, m->pages);
-		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-					free_pages_action, m->pages));
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test, free_pages_action,
+							  m->pages));
 		m->phys = page_to_phys(m->pages);
 		m->va = page_address(m->pages);
 		m->mapped = true;
 		return;
 	case MEM_UNMANAGED:
 		if (unmanaged_size < MEM_SIZE)
-			kunit_skip(test, "no RAM without struct page: boot with mem= and blk_pfn_vec_test.unmanaged_base/size");
+			kunit_skip(test, NO_UNMANAGED);
 		m->phys = unmanaged_base;
 		KUNIT_ASSERT_FALSE(test, pfn_valid(PHYS_PFN(m->phys)));
 		/* Write-combining, as registered: PAT refuses a conflicting alias. */
 		m->io = ioremap_wc(m->phys, MEM_SIZE);
 		KUNIT_ASSERT_NOT_NULL(test, (void __force *)m->io);
-		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-					iounmap_action, (void __force *)m->io));
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test, iounmap_action,
+							  (void __force *)m->io));
 		break;
 	default:
 		pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
 				      IVSHMEM_DEVICE_ID, NULL);
 		if (!pdev)
-			kunit_skip(test, "no ivshmem-plain device (see the project's qemu configs)");
-		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-					pci_dev_put_action, pdev));
+			kunit_skip(test, "no ivshmem-plain device: see the qemu configs");
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test, pci_dev_put_action,
+							  pdev));
 		KUNIT_ASSERT_EQ(test, pci_enable_device_mem(pdev), 0);
 		KUNIT_ASSERT_GE(test, pci_resource_len(pdev, IVSHMEM_BAR),
 				(resource_size_t)MEM_SIZE);
 		m->phys = pci_resource_start(pdev, IVSHMEM_BAR);
 		m->io = ioremap_wc(m->phys, MEM_SIZE);
 		KUNIT_ASSERT_NOT_NULL(test, (void __force *)m->io);
-		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-					iounmap_action, (void __force *)m->io));
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test, iounmap_action,
+							  (void __force *)m->io));
 		break;
 	}
 	test_mem_register(test, m);
@@ -575,7 +582,7 @@ static void pfn_vec_block_test_unreachable(struct kunit *test)
 	void *va;
 
 	if (unmanaged_size < MEM_SIZE + SZ_1M)
-		kunit_skip(test, "no RAM without struct page: boot with mem= and blk_pfn_vec_test.unmanaged_base/size");
+		kunit_skip(test, NO_UNMANAGED);
 	test_mem_init(test, ram, MEM_RAM);
 	/* Past the MiB that other cases may register. */
 	va = memremap(unmanaged_base + MEM_SIZE, SZ_64K, MEMREMAP_WB);
