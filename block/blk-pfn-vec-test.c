@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite pfn_vec_block: pfn_vec bios against brd, on the native path
- * (brd declares BLK_FEAT_PFN_VEC) and on the block layer's bounce path (the
- * same queue with the feature cleared), over RAM, RAM without struct page
- * and a PCI BAR.
+ * KUnit suite pfn_vec_block: pfn_vec bios against brd (bio-based) and a
+ * memory-backed null_blk (blk-mq), on the native path (both declare
+ * BLK_FEAT_PFN_VEC) and on the block layer's bounce path (the same queues
+ * with the feature cleared), over RAM, RAM without struct page and a PCI
+ * BAR.
  *
  * Memory without struct page is the RAM above mem=, named as for the
  * pfn_vec suites by
@@ -56,9 +57,14 @@ struct test_mem {
 	bool mapped;			/* registered, or RAM */
 };
 
+/* brd, and a memory-backed null_blk, whose queue is blk-mq. */
+enum test_dev { DEV_BRD, DEV_NULLB, TEST_DEVS };
+
+static const char * const dev_names[] = { "ram0", "nullb0" };
+
 struct test_ctx {
-	struct file *bdev_file;
-	struct block_device *bdev;
+	struct block_device *devs[TEST_DEVS];
+	struct block_device *bdev;	/* the one in use */
 	struct test_mem mem[MEM_KINDS];
 };
 
@@ -279,9 +285,10 @@ static int dev_rw(struct test_ctx *ctx, blk_opf_t op, sector_t sector,
 	return ret;
 }
 
-static void set_native(struct kunit *test, struct test_ctx *ctx, bool native)
+static void set_native(struct kunit *test, struct block_device *bdev,
+		       bool native)
 {
-	struct request_queue *q = bdev_get_queue(ctx->bdev);
+	struct request_queue *q = bdev_get_queue(bdev);
 	struct queue_limits lim = queue_limits_start_update(q);
 
 	if (native)
@@ -291,50 +298,80 @@ static void set_native(struct kunit *test, struct test_ctx *ctx, bool native)
 	KUNIT_ASSERT_EQ(test, queue_limits_commit_update(q, &lim), 0);
 }
 
-static int pfn_vec_block_init(struct kunit *test)
-{
-	struct test_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->bdev_file = bdev_file_open_by_dev(MKDEV(RAMDISK_MAJOR, 0),
-					       BLK_OPEN_READ | BLK_OPEN_WRITE,
-					       NULL, NULL);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(ctx->bdev_file),
-			       "cannot open /dev/ram0: %pe", ctx->bdev_file);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, fput_action,
-							   ctx->bdev_file));
-	ctx->bdev = file_bdev(ctx->bdev_file);
-	KUNIT_ASSERT_GE(test, bdev_nr_bytes(ctx->bdev), (loff_t)MEM_SIZE);
-	test->priv = ctx;
-	return 0;
-}
-
-/* Every test leaves brd's queue as brd set it up. */
-static void pfn_vec_block_exit(struct kunit *test)
+/* Do I/O to @dev from now on, on the native path or the bounce path. */
+static void use_dev(struct kunit *test, enum test_dev dev, bool native)
 {
 	struct test_ctx *ctx = test->priv;
 
-	if (ctx && ctx->bdev)
-		set_native(test, ctx, true);
+	ctx->bdev = ctx->devs[dev];
+	set_native(test, ctx->bdev, native);
+}
+
+static void open_dev(struct kunit *test, const char *name,
+		     struct block_device **bdev)
+{
+	struct device *dev = class_find_device_by_name(&block_class, name);
+	struct file *file;
+	dev_t devt;
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, dev, "no %s: see the kunitconfig", name);
+	devt = dev->devt;
+	put_device(dev);
+	file = bdev_file_open_by_dev(devt, BLK_OPEN_READ | BLK_OPEN_WRITE,
+				     NULL, NULL);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "cannot open %s: %pe",
+			       name, file);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, fput_action,
+							   file));
+	*bdev = file_bdev(file);
+	KUNIT_ASSERT_GE(test, bdev_nr_bytes(*bdev), (loff_t)MEM_SIZE);
+}
+
+static int pfn_vec_block_init(struct kunit *test)
+{
+	struct test_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	test->priv = ctx;
+	for (i = 0; i < TEST_DEVS; i++)
+		open_dev(test, dev_names[i], &ctx->devs[i]);
+	ctx->bdev = ctx->devs[DEV_BRD];
+	return 0;
+}
+
+/* Every test leaves the queues as their drivers set them up. */
+static void pfn_vec_block_exit(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	unsigned int i;
+
+	for (i = 0; ctx && i < TEST_DEVS; i++)
+		if (ctx->devs[i])
+			set_native(test, ctx->devs[i], true);
 }
 
 /* ---- one kind of memory, both directions, both paths ---- */
 
 struct rw_case {
+	enum test_dev dev;
 	enum mem_kind kind;
 	bool native;
 };
 
 static const struct rw_case rw_cases[] = {
-	{ MEM_RAM, true }, { MEM_RAM, false },
-	{ MEM_UNMANAGED, true }, { MEM_UNMANAGED, false },
-	{ MEM_BAR, true }, { MEM_BAR, false },
+	{ DEV_BRD, MEM_RAM, true }, { DEV_BRD, MEM_RAM, false },
+	{ DEV_BRD, MEM_UNMANAGED, true }, { DEV_BRD, MEM_UNMANAGED, false },
+	{ DEV_BRD, MEM_BAR, true }, { DEV_BRD, MEM_BAR, false },
+	{ DEV_NULLB, MEM_RAM, true }, { DEV_NULLB, MEM_RAM, false },
+	{ DEV_NULLB, MEM_UNMANAGED, true }, { DEV_NULLB, MEM_UNMANAGED, false },
+	{ DEV_NULLB, MEM_BAR, true }, { DEV_NULLB, MEM_BAR, false },
 };
 
 static void rw_case_desc(const struct rw_case *c, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s, %s", mem_names[c->kind],
-		 c->native ? "native" : "bounced");
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s, %s, %s", dev_names[c->dev],
+		 mem_names[c->kind], c->native ? "native" : "bounced");
 }
 
 KUNIT_ARRAY_PARAM(rw_case, rw_cases, rw_case_desc);
@@ -361,7 +398,7 @@ static void pfn_vec_block_test_rw(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	test_mem_init(test, m, c->kind);
-	set_native(test, ctx, c->native);
+	use_dev(test, c->dev, c->native);
 	want = m->mapped ? 0 : -EOPNOTSUPP;
 
 	memset(buf, SENTINEL, RW_LEN);
@@ -438,13 +475,13 @@ static void pfn_vec_block_test_mixed(struct kunit *test)
 	buf = kunit_kmalloc(test, total, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 
-	for (pass = 0; pass < 2; pass++) {
-		bool native = pass == 0;
+	for (pass = 0; pass < 2 * TEST_DEVS; pass++) {
+		bool native = pass & 1;
 		struct bio *bio;
 		size_t done = 0;
 		int want = all_mapped ? 0 : -EOPNOTSUPP;
 
-		set_native(test, ctx, native);
+		use_dev(test, pass / 2, native);
 		memset(buf, SENTINEL, total);
 		KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_WRITE, 0, buf, total), 0);
 
@@ -469,16 +506,16 @@ static void pfn_vec_block_test_mixed(struct kunit *test)
 			KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv), (int)lens[i]);
 			done += lens[i];
 		}
-		KUNIT_EXPECT_EQ_MSG(test, submit_bio_wait(bio), want, "%s write",
-				    native ? "native" : "bounced");
+		KUNIT_EXPECT_EQ_MSG(test, submit_bio_wait(bio), want, "%s %s write",
+				    dev_names[pass / 2], native ? "native" : "bounced");
 		bio_put(bio);
 
 		KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_READ, 0, buf, total), 0);
 		for (i = 0; i < total; i++)
 			if (buf[i] != (want ? SENTINEL : pattern(pass + 5, i)))
 				break;
-		KUNIT_EXPECT_EQ_MSG(test, i, total, "%s write: device differs at %u",
-				    native ? "native" : "bounced", i);
+		KUNIT_EXPECT_EQ_MSG(test, i, total, "%s %s write: device differs at %u",
+				    dev_names[pass / 2], native ? "native" : "bounced", i);
 
 		/* Read it back over zeroed memory. */
 		bio = bio_alloc_pfn_vec(ctx->bdev, ARRAY_SIZE(lens), REQ_OP_READ,
@@ -510,58 +547,71 @@ static void pfn_vec_block_test_mixed(struct kunit *test)
 					break;
 			}
 			KUNIT_EXPECT_EQ_MSG(test, j, (size_t)lens[i],
-					    "%s read, segment %u (%s)",
+					    "%s %s read, segment %u (%s)",
+					    dev_names[pass / 2],
 					    native ? "native" : "bounced", i,
 					    mem_names[i % MEM_KINDS]);
 		}
 	}
 }
 
-/* ---- bounced in pieces ---- */
+/* ---- split ---- */
 
 /*
- * A bounced bio larger than one bounce bio is split into pieces, each
- * bounced on its own; all of it arrives, and all of it comes back.
+ * A bio larger than what takes it in one piece: a bounced bio larger than
+ * one bounce bio, and a native bio larger than null_blk's max_sectors
+ * (blk_pfn_vec_test's qemu configs boot it with null_blk.max_sectors=64),
+ * which blk-mq splits. All of it arrives, and all of it comes back.
  */
-static void pfn_vec_block_test_bounce_split(struct kunit *test)
+static void pfn_vec_block_test_split(struct kunit *test)
 {
+	static const struct { enum test_dev dev; bool native; } paths[] = {
+		{ DEV_BRD, false }, { DEV_NULLB, true }, { DEV_NULLB, false },
+	};
 	struct test_ctx *ctx = test->priv;
 	struct test_mem *m = &ctx->mem[MEM_UNMANAGED];
 	const size_t len = 3 * SZ_1M + 5 * SECTOR_SIZE;
 	u8 *buf = kvmalloc(len, GFP_KERNEL);
-	struct pfn_vec pv;
-	struct bio *bio;
-	size_t i;
+	unsigned int p;
 	int want;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	test_mem_init(test, m, MEM_UNMANAGED);
 	want = m->mapped ? 0 : -EOPNOTSUPP;
-	set_native(test, ctx, false);
-	test_mem_fill(m, 512, len, 3);
-	test_mem_pv(test, m, 512, len, &pv);
+	for (p = 0; p < ARRAY_SIZE(paths); p++) {
+		struct pfn_vec pv;
+		struct bio *bio;
+		size_t i;
 
-	bio = bio_alloc_pfn_vec(ctx->bdev, 1, REQ_OP_WRITE, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, bio);
-	KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv), (int)len);
-	KUNIT_EXPECT_EQ(test, submit_bio_wait(bio), want);
-	bio_put(bio);
-	if (want)
-		goto out;
+		use_dev(test, paths[p].dev, paths[p].native);
+		if (paths[p].native)
+			KUNIT_EXPECT_LT(test, queue_max_sectors(bdev_get_queue(ctx->bdev)),
+					(unsigned int)(len >> SECTOR_SHIFT));
+		test_mem_fill(m, 512, len, 3 + p);
+		test_mem_pv(test, m, 512, len, &pv);
 
-	KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_READ, 0, buf, len), 0);
-	for (i = 0; i < len && buf[i] == pattern(3, i); i++)
-		;
-	KUNIT_EXPECT_EQ_MSG(test, i, len, "device differs at %zu", i);
+		bio = bio_alloc_pfn_vec(ctx->bdev, 1, REQ_OP_WRITE, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, bio);
+		KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv), (int)len);
+		KUNIT_EXPECT_EQ(test, submit_bio_wait(bio), want);
+		bio_put(bio);
+		if (want)
+			continue;
 
-	test_mem_set(m, 0, MEM_SIZE, 0);
-	bio = bio_alloc_pfn_vec(ctx->bdev, 1, REQ_OP_READ, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, bio);
-	KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv), (int)len);
-	KUNIT_EXPECT_EQ(test, submit_bio_wait(bio), 0);
-	bio_put(bio);
-	KUNIT_EXPECT_EQ(test, test_mem_check(m, 512, len, 3), len);
-out:
+		KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_READ, 0, buf, len), 0);
+		for (i = 0; i < len && buf[i] == pattern(3 + p, i); i++)
+			;
+		KUNIT_EXPECT_EQ_MSG(test, i, len, "%s: device differs at %zu",
+				    dev_names[paths[p].dev], i);
+
+		test_mem_set(m, 0, MEM_SIZE, 0);
+		bio = bio_alloc_pfn_vec(ctx->bdev, 1, REQ_OP_READ, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, bio);
+		KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv), (int)len);
+		KUNIT_EXPECT_EQ(test, submit_bio_wait(bio), 0);
+		bio_put(bio);
+		KUNIT_EXPECT_EQ(test, test_mem_check(m, 512, len, 3 + p), len);
+	}
 	kvfree(buf);
 }
 
@@ -591,11 +641,11 @@ static void pfn_vec_block_test_unreachable(struct kunit *test)
 	buf = kunit_kmalloc(test, SZ_64K, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 
-	for (pass = 0; pass < 4; pass++) {
+	for (pass = 0; pass < 4 * TEST_DEVS; pass++) {
 		bool native = pass & 1, write = pass & 2;
 		struct bio *bio;
 
-		set_native(test, ctx, native);
+		use_dev(test, pass / 4, native);
 		memset(buf, SENTINEL, SZ_64K);
 		KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_WRITE, 0, buf, SZ_64K), 0);
 		memset(va, 0x3c, SZ_64K);
@@ -609,8 +659,9 @@ static void pfn_vec_block_test_unreachable(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, bio);
 		KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv[0]), SZ_32K);
 		KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv[1]), SZ_32K);
-		KUNIT_EXPECT_EQ_MSG(test, submit_bio_wait(bio), -EOPNOTSUPP, "%s %s",
-				    native ? "native" : "bounced", write ? "write" : "read");
+		KUNIT_EXPECT_EQ_MSG(test, submit_bio_wait(bio), -EOPNOTSUPP, "%s %s %s",
+				    dev_names[pass / 4], native ? "native" : "bounced",
+				    write ? "write" : "read");
 		bio_put(bio);
 
 		KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_READ, 0, buf, SZ_64K), 0);
@@ -740,7 +791,7 @@ static struct kunit_case pfn_vec_block_cases[] = {
 	KUNIT_CASE(pfn_vec_block_test_add),
 	KUNIT_CASE_PARAM(pfn_vec_block_test_rw, rw_case_gen_params),
 	KUNIT_CASE(pfn_vec_block_test_mixed),
-	KUNIT_CASE(pfn_vec_block_test_bounce_split),
+	KUNIT_CASE(pfn_vec_block_test_split),
 	KUNIT_CASE(pfn_vec_block_test_unreachable),
 	KUNIT_CASE(pfn_vec_block_test_cpu_paths),
 	{}

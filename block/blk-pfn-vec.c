@@ -5,13 +5,15 @@
  * A bio flagged BIO_PFN_VEC carries struct pfn_vec where other bios carry
  * struct bio_vec, in the same array; see <linux/pfn_vec.h>. A queue that
  * declares BLK_FEAT_PFN_VEC takes such bios as they are. For every other
- * queue, and for a bio that blk-crypto may have to encrypt on the CPU,
+ * queue, and for a bio that blk-crypto may have to encrypt or whose
+ * protection information the block layer would compute on the CPU,
  * __submit_bio() converts the bio before anything else looks at its data:
  * it bounces it through RAM pages with the pfn_vec copy helpers when the
  * CPU can reach every byte of it, and otherwise ends it with
  * BLK_STS_NOTSUPP, with nothing written to the device or to memory.
  */
 #include <linux/bio.h>
+#include <linux/blk-integrity.h>
 #include <linux/blkdev.h>
 #include <linux/highmem.h>
 #include <linux/init.h>
@@ -309,13 +311,17 @@ fail:
  * blk_pfn_vec_prep - make a pfn_vec bio fit for its queue
  * @bio: a pfn_vec bio on its way to its driver, from __submit_bio()
  *
- * A queue with %BLK_FEAT_PFN_VEC gets @bio as it is, unless blk-crypto may
- * have to encrypt it on the CPU. Any other bio is bounced through RAM
+ * A queue with %BLK_FEAT_PFN_VEC gets @bio as it is, marked %REQ_NOMERGE so
+ * that its request holds no other bio, unless blk-crypto may have to
+ * encrypt it or the block layer compute its protection information on the
+ * CPU. Any other bio is bounced through RAM
  * pages, in pieces of at most %PFN_VEC_BOUNCE_MAX bytes: the data of a
  * write is copied in now, that of a read is copied out when all of it was
- * read without error, and on a read error memory is left untouched. A bio
- * of which the CPU cannot reach every byte, or that carries an integrity
- * payload, is ended with %BLK_STS_NOTSUPP.
+ * read without error, and on a read error memory is left untouched.
+ *
+ * Either way, a bio of which the CPU cannot reach every byte, or that
+ * carries an integrity payload, is ended with %BLK_STS_NOTSUPP before any
+ * of it moves: drivers that take pfn_vec bios copy with the CPU too.
  *
  * Return: the bio to go on with, or %NULL if @bio was ended.
  */
@@ -324,23 +330,35 @@ struct bio *blk_pfn_vec_prep(struct bio *bio)
 	struct request_queue *q = bdev_get_queue(bio->bi_bdev);
 	struct bio *split;
 
-	if ((q->limits.features & BLK_FEAT_PFN_VEC) && !bio_has_crypt_ctx(bio))
+	if ((q->limits.features & BLK_FEAT_PFN_VEC) && !bio_has_crypt_ctx(bio) &&
+	    !blk_get_integrity(bio->bi_bdev->bd_disk)) {
+		/*
+		 * The driver reaches the memory with the CPU. Check all of it
+		 * now, before a split can send part of the bio on its way.
+		 */
+		if (bio_pfn_vec_mappable(bio))
+			goto fail;
+		/* A request holds one pfn_vec bio, never a mix of kinds. */
+		bio->bi_opf |= REQ_NOMERGE;
 		return bio;
+	}
 
 	if (bio->bi_iter.bi_size > PFN_VEC_BOUNCE_MAX) {
 		split = bio_split(bio, PFN_VEC_BOUNCE_MAX >> SECTOR_SHIFT,
 				  GFP_NOIO, &bio->bi_bdev->bd_disk->bio_split);
-		if (!split) {
-			bio->bi_status = BLK_STS_NOTSUPP;
-			bio_endio(bio);
-			return NULL;
-		}
+		if (!split)
+			goto fail;
 		bio_chain(split, bio);
 		/* Queued on current->bio_list, and bounced in its turn. */
 		submit_bio_noacct(bio);
 		bio = split;
 	}
 	return pfn_vec_bounce(bio);
+
+fail:
+	bio->bi_status = BLK_STS_NOTSUPP;
+	bio_endio(bio);
+	return NULL;
 }
 
 static int __init blk_pfn_vec_init(void)
