@@ -141,12 +141,6 @@ static void test_mem_init(struct kunit *test, struct test_mem *m,
 			kunit_skip(test, NO_UNMANAGED);
 		m->phys = unmanaged_base;
 		KUNIT_ASSERT_FALSE(test, pfn_valid(PHYS_PFN(m->phys)));
-		/* Write-combining, as registered: PAT refuses a conflicting alias. */
-		m->io = ioremap_wc(m->phys, MEM_SIZE);
-		KUNIT_ASSERT_NOT_NULL(test, (void __force *)m->io);
-		KUNIT_ASSERT_EQ(test, 0,
-				kunit_add_action_or_reset(test, iounmap_action,
-							  (void __force *)m->io));
 		break;
 	default:
 		pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
@@ -160,13 +154,13 @@ static void test_mem_init(struct kunit *test, struct test_mem *m,
 		KUNIT_ASSERT_GE(test, pci_resource_len(pdev, IVSHMEM_BAR),
 				(resource_size_t)MEM_SIZE);
 		m->phys = pci_resource_start(pdev, IVSHMEM_BAR);
-		m->io = ioremap_wc(m->phys, MEM_SIZE);
-		KUNIT_ASSERT_NOT_NULL(test, (void __force *)m->io);
-		KUNIT_ASSERT_EQ(test, 0,
-				kunit_add_action_or_reset(test, iounmap_action,
-							  (void __force *)m->io));
 		break;
 	}
+	/* Write-combining, as registered: PAT refuses a conflicting alias. */
+	m->io = ioremap_wc(m->phys, MEM_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, (void __force *)m->io);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, iounmap_action,
+							   (void __force *)m->io));
 	test_mem_register(test, m);
 }
 
