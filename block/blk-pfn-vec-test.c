@@ -17,6 +17,8 @@
  */
 #include <kunit/test.h>
 #include <linux/bio.h>
+#include <linux/blk-integrity.h>
+#include <linux/blk-crypto.h>
 #include <linux/blkdev.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
@@ -25,6 +27,8 @@
 #include <linux/pci.h>
 #include <linux/pfn_vec.h>
 #include <linux/slab.h>
+#include <linux/t10-pi.h>
+#include <linux/vmalloc.h>
 
 static unsigned long long unmanaged_base;
 module_param(unmanaged_base, ullong, 0444);
@@ -279,6 +283,35 @@ static int dev_rw(struct test_ctx *ctx, blk_opf_t op, sector_t sector,
 	return ret;
 }
 
+/* A bio of the one segment @pv, to @sector of the device in use. */
+static struct bio *pv_bio(struct kunit *test, blk_opf_t op, sector_t sector,
+			  const struct pfn_vec *pv)
+{
+	struct test_ctx *ctx = test->priv;
+	struct bio *bio;
+	int ret;
+
+	bio = bio_alloc_pfn_vec(ctx->bdev, 1, op, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bio);
+	bio->bi_iter.bi_sector = sector;
+	ret = bio_add_pfn_vec(bio, pv);
+	if (ret != pv->pv_len)
+		bio_put(bio);
+	KUNIT_ASSERT_EQ(test, ret, (int)pv->pv_len);
+	return bio;
+}
+
+/* Submit a bio of the one segment @pv and wait: its errno. */
+static int pv_rw(struct kunit *test, blk_opf_t op, sector_t sector,
+		 const struct pfn_vec *pv)
+{
+	struct bio *bio = pv_bio(test, op, sector, pv);
+	int ret = submit_bio_wait(bio);
+
+	bio_put(bio);
+	return ret;
+}
+
 static void set_native(struct kunit *test, struct block_device *bdev,
 		       bool native)
 {
@@ -386,7 +419,6 @@ static void pfn_vec_block_test_rw(struct kunit *test)
 	struct test_mem *m = &ctx->mem[c->kind];
 	u8 *buf = kunit_kmalloc(test, RW_LEN, GFP_KERNEL);
 	struct pfn_vec pv;
-	struct bio *bio;
 	size_t i;
 	int want;
 
@@ -400,12 +432,7 @@ static void pfn_vec_block_test_rw(struct kunit *test)
 	test_mem_fill(m, RW_OFF, RW_LEN, 1);
 	test_mem_pv(test, m, RW_OFF, RW_LEN, &pv);
 
-	bio = bio_alloc_pfn_vec(ctx->bdev, 1, REQ_OP_WRITE, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, bio);
-	bio->bi_iter.bi_sector = RW_SECTOR;
-	KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv), (int)RW_LEN);
-	KUNIT_EXPECT_EQ(test, submit_bio_wait(bio), want);
-	bio_put(bio);
+	KUNIT_EXPECT_EQ(test, pv_rw(test, REQ_OP_WRITE, RW_SECTOR, &pv), want);
 
 	KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_READ, RW_SECTOR, buf, RW_LEN), 0);
 	if (!want) {
@@ -423,12 +450,7 @@ static void pfn_vec_block_test_rw(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_WRITE, RW_SECTOR, buf, RW_LEN), 0);
 	test_mem_set(m, 0, MEM_SIZE / 4, SENTINEL);
 
-	bio = bio_alloc_pfn_vec(ctx->bdev, 1, REQ_OP_READ, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, bio);
-	bio->bi_iter.bi_sector = RW_SECTOR;
-	KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv), (int)RW_LEN);
-	KUNIT_EXPECT_EQ(test, submit_bio_wait(bio), want);
-	bio_put(bio);
+	KUNIT_EXPECT_EQ(test, pv_rw(test, REQ_OP_READ, RW_SECTOR, &pv), want);
 
 	if (!want)
 		KUNIT_EXPECT_EQ(test, test_mem_check(m, RW_OFF, RW_LEN, 2), (size_t)RW_LEN);
@@ -781,6 +803,393 @@ static void pfn_vec_block_test_cpu_paths(struct kunit *test)
 	bio_put(pbio);
 }
 
+/* ---- a disk of the test's own: read errors, protection information ---- */
+
+#define TDISK_SIZE	SZ_4M
+#define NO_BAD_SECTOR	((sector_t)-1)
+
+/*
+ * A bio-based disk in vmalloc() memory that takes no pfn_vec bios, so that
+ * they reach it bounced, and that fails, before moving any of it, every
+ * bio touching sector @bad. With an integrity profile it keeps the
+ * protection information of each sector as a disk with metadata does: the
+ * block layer generates it for writes and verifies it after reads.
+ */
+struct tdisk {
+	struct gendisk *disk;
+	struct block_device *bdev;
+	u8 *data;
+	u8 *pi;
+	sector_t bad;
+};
+
+#ifdef CONFIG_BLK_DEV_INTEGRITY
+/* Where the protection information of @sector is kept. */
+static u8 *tdisk_pi(struct tdisk *td, sector_t sector)
+{
+	struct blk_integrity *bi = blk_get_integrity(td->disk);
+
+	return td->pi + bio_integrity_bytes(bi, sector);
+}
+
+static void tdisk_transfer_pi(struct tdisk *td, struct bio *bio)
+{
+	struct bio_integrity_payload *bip = bio_integrity(bio);
+	unsigned int len;
+	u8 *pi;
+
+	if (!bip)
+		return;
+	len = bio_integrity_bytes(blk_get_integrity(td->disk), bio_sectors(bio));
+	pi = tdisk_pi(td, bio->bi_iter.bi_sector);
+	/* bio_integrity_prep() put it all in one physically contiguous buffer. */
+	if (op_is_write(bio_op(bio)))
+		memcpy(pi, bvec_virt(bip->bip_vec), len);
+	else
+		memcpy(bvec_virt(bip->bip_vec), pi, len);
+}
+#else
+static void tdisk_transfer_pi(struct tdisk *td, struct bio *bio)
+{
+}
+#endif
+
+static void tdisk_submit_bio(struct bio *bio)
+{
+	struct tdisk *td = bio->bi_bdev->bd_disk->private_data;
+	u8 *p = td->data + (bio->bi_iter.bi_sector << SECTOR_SHIFT);
+	struct bvec_iter iter;
+	struct bio_vec bv;
+
+	/* The queue has no BLK_FEAT_PFN_VEC: such a bio is a block layer bug. */
+	if (WARN_ON_ONCE(bio_is_pfn_vec(bio)) ||
+	    (bio_op(bio) != REQ_OP_READ && bio_op(bio) != REQ_OP_WRITE)) {
+		bio->bi_status = BLK_STS_NOTSUPP;
+		bio_endio(bio);
+		return;
+	}
+	if (td->bad >= bio->bi_iter.bi_sector && td->bad < bio_end_sector(bio)) {
+		bio_io_error(bio);
+		return;
+	}
+	if (!bio_integrity_prep(bio))
+		return;
+
+	bio_for_each_segment(bv, bio, iter) {
+		if (op_is_write(bio_op(bio)))
+			memcpy_from_bvec(p, &bv);
+		else
+			memcpy_to_bvec(&bv, p);
+		p += bv.bv_len;
+	}
+	tdisk_transfer_pi(td, bio);
+	bio_endio(bio);
+}
+
+static const struct block_device_operations tdisk_fops = {
+	.owner		= THIS_MODULE,
+	.submit_bio	= tdisk_submit_bio,
+};
+
+static void vfree_action(void *addr)
+{
+	vfree(addr);
+}
+
+static void tdisk_destroy_action(void *data)
+{
+	struct tdisk *td = data;
+
+	del_gendisk(td->disk);
+	put_disk(td->disk);
+}
+
+/*
+ * Make a tdisk, with an integrity profile (T10 CRC guard and reference tag
+ * per sector) if @integrity, the device in use from now on.
+ */
+static struct tdisk *tdisk_create(struct kunit *test, bool integrity)
+{
+	struct queue_limits lim = { .logical_block_size = SECTOR_SIZE };
+	struct test_ctx *ctx = test->priv;
+	struct tdisk *td;
+	struct file *file;
+
+	td = kunit_kzalloc(test, sizeof(*td), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, td);
+	td->bad = NO_BAD_SECTOR;
+	td->data = vzalloc(TDISK_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, td->data);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, vfree_action, td->data));
+#ifdef CONFIG_BLK_DEV_INTEGRITY
+	if (integrity) {
+		lim.integrity.csum_type = BLK_INTEGRITY_CSUM_CRC;
+		lim.integrity.tuple_size = sizeof(struct t10_pi_tuple);
+		lim.integrity.flags = BLK_INTEGRITY_REF_TAG;
+		td->pi = kunit_kzalloc(test, (TDISK_SIZE >> SECTOR_SHIFT) *
+				       sizeof(struct t10_pi_tuple), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, td->pi);
+	}
+#else
+	KUNIT_ASSERT_FALSE(test, integrity);
+#endif
+
+	td->disk = blk_alloc_disk(&lim, NUMA_NO_NODE);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(td->disk), "%pe", td->disk);
+	td->disk->fops = &tdisk_fops;
+	td->disk->private_data = td;
+	strscpy(td->disk->disk_name, "pfn_vec_test", DISK_NAME_LEN);
+	set_capacity(td->disk, TDISK_SIZE >> SECTOR_SHIFT);
+	if (add_disk(td->disk)) {
+		put_disk(td->disk);
+		KUNIT_FAIL_AND_ABORT(test, "add_disk() failed");
+	}
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, tdisk_destroy_action, td));
+
+	file = bdev_file_open_by_dev(disk_devt(td->disk),
+				     BLK_OPEN_READ | BLK_OPEN_WRITE, NULL, NULL);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "%pe", file);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, fput_action, file));
+	td->bdev = file_bdev(file);
+	ctx->bdev = td->bdev;
+	return td;
+}
+
+#define PIECE		(BIO_MAX_VECS * PAGE_SIZE)	/* bounced at a time */
+#define PIECE_SECTORS	(PIECE >> SECTOR_SHIFT)
+
+/*
+ * A bounced read is copied out piece by piece, each piece once all of it
+ * was read without error: a read that fails half way ends with the
+ * device's error, the pieces before the failing one hold their data and
+ * the memory of the failing one is untouched. A bio of memory out of the
+ * CPU's reach fails as ever, with -EOPNOTSUPP and nothing moved.
+ */
+static void pfn_vec_block_test_read_error(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	u8 *buf = kunit_kmalloc(test, 2 * PIECE, GFP_KERNEL);
+	struct tdisk *td = tdisk_create(test, false);
+	enum mem_kind kind;
+	struct pfn_vec pv;
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_LE_MSG(test, 2 * PIECE, (size_t)MEM_SIZE, "pages too large");
+	for (i = 0; i < 2 * PIECE; i++)
+		buf[i] = pattern(31, i);
+	KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_WRITE, 0, buf, 2 * PIECE), 0);
+	td->bad = PIECE_SECTORS + PIECE_SECTORS / 2;
+
+	for (kind = 0; kind < MEM_KINDS; kind++) {
+		struct test_mem *m = &ctx->mem[kind];
+		int err = -EIO;
+
+		test_mem_init(test, m, kind);
+		if (!m->mapped)
+			err = -EOPNOTSUPP;
+
+		/* Two pieces, the second failing. */
+		test_mem_set(m, 0, 2 * PIECE, SENTINEL);
+		test_mem_pv(test, m, 0, 2 * PIECE, &pv);
+		KUNIT_EXPECT_EQ_MSG(test, pv_rw(test, REQ_OP_READ, 0, &pv), err,
+				    "%s", mem_names[kind]);
+		KUNIT_EXPECT_EQ_MSG(test, test_mem_check(m, 0, PIECE, 31),
+				    err == -EIO ? (size_t)PIECE : 0,
+				    "%s: first piece", mem_names[kind]);
+		KUNIT_EXPECT_TRUE_MSG(test, test_mem_is(m, err == -EIO ? PIECE : 0,
+							err == -EIO ? PIECE : 2 * PIECE,
+							SENTINEL),
+				      "%s: a failed piece wrote memory", mem_names[kind]);
+
+		/* One piece, failing half way: nothing of it is copied out. */
+		test_mem_set(m, 0, PIECE, SENTINEL);
+		test_mem_pv(test, m, 0, PIECE, &pv);
+		KUNIT_EXPECT_EQ(test, pv_rw(test, REQ_OP_READ, PIECE_SECTORS, &pv), err);
+		KUNIT_EXPECT_TRUE_MSG(test, test_mem_is(m, 0, PIECE, SENTINEL),
+				      "%s: a failed read wrote memory", mem_names[kind]);
+	}
+}
+
+#ifdef CONFIG_BLK_DEV_INTEGRITY
+#define PI_LEN		(SZ_64K + 5 * SECTOR_SIZE)
+#define PI_SECTOR	40
+#define PI_OFF		(PAGE_SIZE + 300)	/* unaligned in memory */
+
+/*
+ * The protection information that the block layer generates for a pfn_vec
+ * write equals that of the same bytes written from RAM pages, whatever the
+ * memory: the bio is bounced, and the CPU computes it over the pages. A
+ * read verifies it, and a read that fails verification leaves memory
+ * untouched. Memory out of the CPU's reach gives -EOPNOTSUPP before any
+ * protection information is computed or stored.
+ */
+static void pfn_vec_block_test_integrity(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct tdisk *td = tdisk_create(test, true);
+	struct blk_integrity *bi = blk_get_integrity(td->disk);
+	unsigned int pi_len = bio_integrity_bytes(bi, PI_LEN >> SECTOR_SHIFT);
+	u8 *buf = kunit_kmalloc(test, PI_LEN, GFP_KERNEL);
+	u8 *ref = kunit_kmalloc(test, pi_len, GFP_KERNEL);
+	u8 *pi = tdisk_pi(td, PI_SECTOR);
+	enum mem_kind kind;
+	struct pfn_vec pv;
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, ref);
+	KUNIT_ASSERT_NOT_NULL(test, bi);
+
+	/* The reference: the same bytes, written from RAM pages. */
+	for (i = 0; i < PI_LEN; i++)
+		buf[i] = pattern(41, i);
+	KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_WRITE, PI_SECTOR, buf, PI_LEN), 0);
+	memcpy(ref, pi, pi_len);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, memchr_inv(ref, 0, pi_len),
+				  "no protection information was generated");
+
+	for (kind = 0; kind < MEM_KINDS; kind++) {
+		struct test_mem *m = &ctx->mem[kind];
+
+		test_mem_init(test, m, kind);
+		test_mem_fill(m, PI_OFF, PI_LEN, 41);
+		test_mem_pv(test, m, PI_OFF, PI_LEN, &pv);
+		memset(pi, 0, pi_len);
+		memset(td->data + (PI_SECTOR << SECTOR_SHIFT), SENTINEL, PI_LEN);
+
+		if (!m->mapped) {
+			KUNIT_EXPECT_EQ(test, pv_rw(test, REQ_OP_WRITE, PI_SECTOR, &pv),
+					-EOPNOTSUPP);
+			KUNIT_EXPECT_NULL(test, memchr_inv(pi, 0, pi_len));
+			KUNIT_EXPECT_NULL(test, memchr_inv(td->data + (PI_SECTOR << SECTOR_SHIFT),
+							   SENTINEL, PI_LEN));
+			continue;
+		}
+		KUNIT_ASSERT_EQ(test, pv_rw(test, REQ_OP_WRITE, PI_SECTOR, &pv), 0);
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(pi, ref, pi_len), 0,
+				    "protection information over %s differs from RAM's",
+				    mem_names[kind]);
+		KUNIT_EXPECT_EQ(test, memcmp(td->data + (PI_SECTOR << SECTOR_SHIFT),
+					     buf, PI_LEN), 0);
+
+		/* Read back, verified. */
+		test_mem_set(m, PI_OFF, PI_LEN, SENTINEL);
+		KUNIT_EXPECT_EQ(test, pv_rw(test, REQ_OP_READ, PI_SECTOR, &pv), 0);
+		KUNIT_EXPECT_EQ(test, test_mem_check(m, PI_OFF, PI_LEN, 41), (size_t)PI_LEN);
+
+		/* A guard tag that does not match: the read fails, memory stays. */
+		pi[5 * sizeof(struct t10_pi_tuple)] ^= 0xff;
+		test_mem_set(m, PI_OFF, PI_LEN, SENTINEL);
+		KUNIT_EXPECT_EQ(test, pv_rw(test, REQ_OP_READ, PI_SECTOR, &pv), -EILSEQ);
+		KUNIT_EXPECT_TRUE_MSG(test, test_mem_is(m, PI_OFF, PI_LEN, SENTINEL),
+				      "%s: a read that failed verification wrote memory",
+				      mem_names[kind]);
+	}
+}
+#endif /* CONFIG_BLK_DEV_INTEGRITY */
+
+/* ---- blk-crypto ---- */
+
+#ifdef CONFIG_BLK_INLINE_ENCRYPTION_FALLBACK
+struct crypto_ctx {
+	struct block_device *bdev;
+	struct blk_crypto_key key;
+};
+
+static void evict_key_action(void *data)
+{
+	struct crypto_ctx *c = data;
+
+	blk_crypto_evict_key(c->bdev, &c->key);
+}
+
+/* One pfn_vec bio of @pv under @key and DUN 42, as blk-crypto users do. */
+static int crypt_rw(struct kunit *test, struct blk_crypto_key *key,
+		    blk_opf_t op, sector_t sector, const struct pfn_vec *pv)
+{
+	static const u64 dun[BLK_CRYPTO_DUN_ARRAY_SIZE] = { 42 };
+	struct bio *bio = pv_bio(test, op, sector, pv);
+	int ret;
+
+	bio_crypt_set_ctx(bio, key, dun, GFP_KERNEL);
+	ret = submit_bio_wait(bio);
+	bio_put(bio);
+	return ret;
+}
+
+#define CRYPT_LEN	SZ_16K
+#define CRYPT_SECTOR	64
+
+/*
+ * blk-crypto's fallback encrypts a pfn_vec bio as it encrypts pages, since
+ * a crypt context makes even a native queue bounce the bio: the ciphertext
+ * of BAR data equals that of the same bytes in RAM under the same key and
+ * DUN, and reading it back decrypts into the BAR. Where the CPU cannot
+ * reach the BAR, the bio fails before anything is encrypted.
+ */
+static void pfn_vec_block_test_crypto(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *ram = &ctx->mem[MEM_RAM], *bar = &ctx->mem[MEM_BAR];
+	struct crypto_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	u8 *a = kunit_kmalloc(test, CRYPT_LEN, GFP_KERNEL);
+	u8 *b = kunit_kmalloc(test, CRYPT_LEN, GFP_KERNEL);
+	u8 raw[BLK_CRYPTO_MAX_KEY_SIZE];
+	struct pfn_vec rpv, bpv;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	test_mem_init(test, ram, MEM_RAM);
+	test_mem_init(test, bar, MEM_BAR);
+	use_dev(test, DEV_BRD, true);
+
+	for (i = 0; i < sizeof(raw); i++)
+		raw[i] = i * 13 + 1;
+	KUNIT_ASSERT_EQ(test, blk_crypto_init_key(&c->key, raw,
+						  BLK_ENCRYPTION_MODE_AES_256_XTS,
+						  8, SZ_4K), 0);
+	c->bdev = ctx->bdev;
+	KUNIT_ASSERT_EQ(test, blk_crypto_start_using_key(c->bdev, &c->key), 0);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, evict_key_action, c));
+
+	test_mem_fill(ram, 0, CRYPT_LEN, 21);
+	test_mem_fill(bar, 0, CRYPT_LEN, 21);
+	test_mem_pv(test, ram, 0, CRYPT_LEN, &rpv);
+	test_mem_pv(test, bar, 0, CRYPT_LEN, &bpv);
+	memset(b, SENTINEL, CRYPT_LEN);
+	KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_WRITE, CRYPT_SECTOR, b, CRYPT_LEN), 0);
+
+	KUNIT_ASSERT_EQ(test, crypt_rw(test, &c->key, REQ_OP_WRITE, 0, &rpv), 0);
+	KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_READ, 0, a, CRYPT_LEN), 0);
+	for (i = 0; i < CRYPT_LEN && a[i] == pattern(21, i); i++)
+		;
+	KUNIT_ASSERT_LT_MSG(test, i, CRYPT_LEN, "RAM was written in the clear");
+
+	if (!bar->mapped) {
+		KUNIT_EXPECT_EQ(test, crypt_rw(test, &c->key, REQ_OP_WRITE,
+					       CRYPT_SECTOR, &bpv), -EOPNOTSUPP);
+		KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_READ, CRYPT_SECTOR, b,
+					     CRYPT_LEN), 0);
+		KUNIT_EXPECT_NULL(test, memchr_inv(b, SENTINEL, CRYPT_LEN));
+		return;
+	}
+
+	KUNIT_ASSERT_EQ(test, crypt_rw(test, &c->key, REQ_OP_WRITE, CRYPT_SECTOR,
+				       &bpv), 0);
+	KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_READ, CRYPT_SECTOR, b, CRYPT_LEN), 0);
+	KUNIT_EXPECT_EQ_MSG(test, memcmp(a, b, CRYPT_LEN), 0,
+			    "ciphertext of BAR data differs from that of RAM");
+
+	test_mem_set(bar, 0, CRYPT_LEN, 0);
+	KUNIT_EXPECT_EQ(test, crypt_rw(test, &c->key, REQ_OP_READ, CRYPT_SECTOR,
+				       &bpv), 0);
+	KUNIT_EXPECT_EQ(test, test_mem_check(bar, 0, CRYPT_LEN, 21), (size_t)CRYPT_LEN);
+}
+#endif /* CONFIG_BLK_INLINE_ENCRYPTION_FALLBACK */
+
 static struct kunit_case pfn_vec_block_cases[] = {
 	KUNIT_CASE(pfn_vec_block_test_add),
 	KUNIT_CASE_PARAM(pfn_vec_block_test_rw, rw_case_gen_params),
@@ -788,6 +1197,13 @@ static struct kunit_case pfn_vec_block_cases[] = {
 	KUNIT_CASE(pfn_vec_block_test_split),
 	KUNIT_CASE(pfn_vec_block_test_unreachable),
 	KUNIT_CASE(pfn_vec_block_test_cpu_paths),
+	KUNIT_CASE(pfn_vec_block_test_read_error),
+#ifdef CONFIG_BLK_DEV_INTEGRITY
+	KUNIT_CASE(pfn_vec_block_test_integrity),
+#endif
+#ifdef CONFIG_BLK_INLINE_ENCRYPTION_FALLBACK
+	KUNIT_CASE(pfn_vec_block_test_crypto),
+#endif
 	{}
 };
 

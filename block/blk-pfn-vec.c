@@ -316,8 +316,9 @@ fail:
  * encrypt it or the block layer compute its protection information on the
  * CPU. Any other bio is bounced through RAM
  * pages, in pieces of at most %PFN_VEC_BOUNCE_MAX bytes: the data of a
- * write is copied in now, that of a read is copied out when all of it was
- * read without error, and on a read error memory is left untouched.
+ * write is copied in now, that of a read piece is copied out when all of
+ * the piece was read without error. After a read error the memory of the
+ * failed piece is untouched, while pieces that completed hold their data.
  *
  * Either way, a bio of which the CPU cannot reach every byte, or that
  * carries an integrity payload, is ended with %BLK_STS_NOTSUPP before any
