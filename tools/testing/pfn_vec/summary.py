@@ -48,7 +48,8 @@ def main():
             suites[suite] += 1
         failed = counts['FAIL'] + counts['ERROR']
         pfn_vec = sorted(s for s in suites if s and s.startswith('pfn_vec'))
-        note = ', '.join('%s(%d)' % (s, suites[s]) for s in pfn_vec)
+        others = sorted(s for s in suites if s and s not in pfn_vec)
+        note = ', '.join('%s(%d)' % (s, suites[s]) for s in pfn_vec + others)
         if not pfn_vec:
             note = 'no pfn_vec suite ran'
             ok = False
