@@ -9,7 +9,7 @@ HARNESS := tools/testing/pfn_vec
 # ARCH=<arch> selects one arch; the default is all four.
 ARCHES := $(if $(ARCH),$(ARCH),x86_64 arm64 riscv i386)
 
-.PHONY: all kunit check bench prepare clean
+.PHONY: all kunit check cocci bench prepare clean
 all: kunit
 
 prepare:
@@ -20,6 +20,10 @@ kunit:
 
 check:
 	$(HARNESS)/check.sh $(ARCHES)
+
+# Coccinelle only: no kernel build.
+cocci:
+	$(HARNESS)/cocci.sh
 
 # One arch at a time: make bench ARCH=x86_64 (the default).
 bench:

@@ -5,8 +5,11 @@
 #
 #  1. scripts/checkpatch.pl --strict on every new file and every patch;
 #  2. scripts/kernel-doc -none -Wall on every new header and source;
-#  3. the KUnit run of kunit.sh for each arch;
-#  4. per arch, in the KUnit build tree: sparse (make C=2, through
+#  3. Coccinelle, as cocci.sh runs it: pfn_vec.cocci on its plants and,
+#     with make coccicheck, on the series, and the in-tree api/ scripts
+#     on the new files;
+#  4. the KUnit run of kunit.sh for each arch;
+#  5. per arch, in the KUnit build tree: sparse (make C=2, through
 #     sparse-compat.sh) and W=1 on every object the series adds or changes.
 #     W=1 compiles to the .s target so that the tree's objects, and the next
 #     incremental build, are untouched.
@@ -75,6 +78,9 @@ if [ -s "$kd_out" ]; then
 else
 	echo "clean"
 fi
+
+step "coccinelle"
+"$HARNESS/cocci.sh" || failed+=(coccinelle)
 
 step "make kunit"
 "$HARNESS/kunit.sh" $arches || failed+=(kunit)
