@@ -27,6 +27,7 @@
 #include <linux/pci.h>
 #include <linux/pfn_vec.h>
 #include <linux/slab.h>
+#include <linux/string_choices.h>
 #include <linux/t10-pi.h>
 #include <linux/vmalloc.h>
 
@@ -677,7 +678,7 @@ static void pfn_vec_block_test_unreachable(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv[1]), SZ_32K);
 		KUNIT_EXPECT_EQ_MSG(test, submit_bio_wait(bio), -EOPNOTSUPP, "%s %s %s",
 				    dev_names[pass / 4], native ? "native" : "bounced",
-				    write ? "write" : "read");
+				    str_write_read(write));
 		bio_put(bio);
 
 		KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_READ, 0, buf, SZ_64K), 0);
