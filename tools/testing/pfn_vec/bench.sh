@@ -3,8 +3,8 @@
 #
 # make bench: build the benchmark kernel of one arch (configs/
 # pfn_vec_bench.kunitconfig, bench_configs/<arch>.py), boot it through
-# kunit.py, and write the ratios that mm/pfn_vec_bench.c logs to
-# build/bench/<arch>.json. A benchmark, not a test: nothing here passes or
+# kunit.py, and write the ratios that mm/pfn_vec_bench.c and
+# block/blk-pfn-vec-bench.c log to build/bench/<arch>.json. A benchmark, not a test: nothing here passes or
 # fails on a number.
 #
 # Usage: bench.sh ARCH

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 #
-# Collect the "bench <key> <value>" lines that mm/pfn_vec_bench.c logs into
-# the guest's console (kunit.py keeps it as <build_dir>/test.log), print
-# them as a table and write them as JSON.
+# Collect the "bench <key> <value>" lines that mm/pfn_vec_bench.c and
+# block/blk-pfn-vec-bench.c log into the guest's console (kunit.py keeps it
+# as <build_dir>/test.log) from cases named pfn_vec_bench_*, print them as
+# a table and write them as JSON.
 #
 # Usage: bench_report.py TEST_LOG ARCH OUT.json
 
