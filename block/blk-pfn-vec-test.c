@@ -323,7 +323,7 @@ static void set_native(struct kunit *test, struct block_device *bdev,
 		lim.features |= BLK_FEAT_PFN_VEC;
 	else
 		lim.features &= ~BLK_FEAT_PFN_VEC;
-	KUNIT_ASSERT_EQ(test, queue_limits_commit_update(q, &lim), 0);
+	KUNIT_ASSERT_EQ(test, queue_limits_commit_update_frozen(q, &lim), 0);
 }
 
 /* Do I/O to @dev from now on, on the native path or the bounce path. */
