@@ -335,23 +335,30 @@ static void use_dev(struct kunit *test, enum test_dev dev, bool native)
 	set_native(test, ctx->bdev, native);
 }
 
+/* Open @devt for reading and writing until the test ends. */
+static struct block_device *open_devt(struct kunit *test, dev_t devt,
+				      const char *name)
+{
+	struct file *file = bdev_file_open_by_dev(devt, BLK_OPEN_READ | BLK_OPEN_WRITE,
+						  NULL, NULL);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "cannot open %s: %pe",
+			       name, file);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, fput_action,
+							   file));
+	return file_bdev(file);
+}
+
 static void open_dev(struct kunit *test, const char *name,
 		     struct block_device **bdev)
 {
 	struct device *dev = class_find_device_by_name(&block_class, name);
-	struct file *file;
 	dev_t devt;
 
 	KUNIT_ASSERT_NOT_NULL_MSG(test, dev, "no %s: see the kunitconfig", name);
 	devt = dev->devt;
 	put_device(dev);
-	file = bdev_file_open_by_dev(devt, BLK_OPEN_READ | BLK_OPEN_WRITE,
-				     NULL, NULL);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "cannot open %s: %pe",
-			       name, file);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, fput_action,
-							   file));
-	*bdev = file_bdev(file);
+	*bdev = open_devt(test, devt, name);
 	KUNIT_ASSERT_GE(test, bdev_nr_bytes(*bdev), (loff_t)MEM_SIZE);
 }
 
@@ -914,7 +921,6 @@ static struct tdisk *tdisk_create(struct kunit *test, bool integrity)
 	struct queue_limits lim = { .logical_block_size = SECTOR_SIZE };
 	struct test_ctx *ctx = test->priv;
 	struct tdisk *td;
-	struct file *file;
 
 	td = kunit_kzalloc(test, sizeof(*td), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, td);
@@ -947,11 +953,7 @@ static struct tdisk *tdisk_create(struct kunit *test, bool integrity)
 	}
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, tdisk_destroy_action, td));
 
-	file = bdev_file_open_by_dev(disk_devt(td->disk),
-				     BLK_OPEN_READ | BLK_OPEN_WRITE, NULL, NULL);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "%pe", file);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, fput_action, file));
-	td->bdev = file_bdev(file);
+	td->bdev = open_devt(test, disk_devt(td->disk), td->disk->disk_name);
 	ctx->bdev = td->bdev;
 	return td;
 }
