@@ -23,4 +23,4 @@ run_kunit "$arch" "$BUILD/bench-kunit/$arch" \
 	--timeout=1800 2>&1 | tee "$BUILD/bench/$arch.log"
 
 exec python3 "$HARNESS/bench_report.py" "$BUILD/bench-kunit/$arch/test.log" \
-	"$arch" "$BUILD/bench/$arch.json"
+	"$arch" "$BUILD/bench/$arch.json" "$(tree_id)"

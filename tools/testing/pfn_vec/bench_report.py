@@ -6,8 +6,12 @@
 # as <build_dir>/test.log) from cases named pfn_vec_bench_*, print them as
 # a table and write them as JSON.
 #
-# Usage: bench_report.py TEST_LOG ARCH OUT.json
+# Usage: bench_report.py TEST_LOG ARCH OUT.json [TREE_ID]
+#
+# TREE_ID (lib.sh tree_id) is recorded with the date, so that make series
+# can tell whether the results belong to the tree it exports.
 
+import datetime
 import json
 import re
 import sys
@@ -36,7 +40,10 @@ def main():
         print('  # ' + note)
     # Per-size keys, such as copy_from_ratio_64k, are also grouped under
     # their base key: {"copy_from_ratio": {"4k": ..., "64k": ...}}.
-    doc = {'arch': arch, **results}
+    doc = {'arch': arch, **results,
+           'date': datetime.date.today().isoformat()}
+    if len(sys.argv) > 4:
+        doc['tree'] = sys.argv[4]
     for key, value in results.items():
         m = re.fullmatch(r'(\w+)_(\d+k)', key)
         if m:

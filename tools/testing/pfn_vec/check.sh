@@ -8,8 +8,11 @@
 #  3. Coccinelle, as cocci.sh runs it: pfn_vec.cocci on its plants and,
 #     with make coccicheck, on the series, and the in-tree api/ scripts
 #     on the new files;
-#  4. the KUnit run of kunit.sh for each arch;
-#  5. per arch, in the KUnit build tree: sparse (make C=2, through
+#  4. the series as exported for upstream (series-check.sh --no-build):
+#     git am onto the pristine base, checkpatch --strict per patch,
+#     get_maintainer.pl for every file, and the same tree as make kunit's;
+#  5. the KUnit run of kunit.sh for each arch;
+#  6. per arch, in the KUnit build tree: sparse (make C=2, through
 #     sparse-compat.sh) and W=1 on every object the series adds or changes.
 #     W=1 compiles to the .s target so that the tree's objects, and the next
 #     incremental build, are untouched.
@@ -81,6 +84,9 @@ fi
 
 step "coccinelle"
 "$HARNESS/cocci.sh" || failed+=(coccinelle)
+
+step "the exported series (make series-check, without the builds)"
+"$HARNESS/series-check.sh" --no-build || failed+=(series)
 
 step "make kunit"
 "$HARNESS/kunit.sh" $arches || failed+=(kunit)

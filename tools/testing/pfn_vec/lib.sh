@@ -86,3 +86,16 @@ series_patches() {
 patch_files() {
 	sed -n -e 's|^+++ [^/]*/\([^[:space:]]*\).*|\1|p' "$TOP/$1"
 }
+
+# A name for what the harness builds a kernel from: the overlay, the series
+# and the harness's kernel configs, hashed. make bench records it, and make
+# series puts a benchmark in the cover letter only if it was measured on
+# the tree being exported.
+tree_id() {
+	(cd "$TOP" && {
+		overlay_files
+		series_patches
+		find tools/testing/pfn_vec/configs \
+			tools/testing/pfn_vec/bench_configs -type f
+	} | LC_ALL=C sort | xargs sha1sum | sha1sum | cut -c1-12)
+}
