@@ -9,7 +9,7 @@ HARNESS := tools/testing/pfn_vec
 # ARCH=<arch> selects one arch; the default is all four.
 ARCHES := $(if $(ARCH),$(ARCH),x86_64 arm64 riscv i386)
 
-.PHONY: all kunit check cocci bench series series-check prepare clean
+.PHONY: all kunit check cocci bench htmldocs series series-check prepare clean
 all: kunit
 
 prepare:
@@ -28,6 +28,11 @@ cocci:
 # One arch at a time: make bench ARCH=x86_64 (the default).
 bench:
 	$(HARNESS)/bench.sh $(if $(ARCH),$(ARCH),x86_64)
+
+# Documentation/core-api rendered with the kernel's make htmldocs, in
+# build/docs/Documentation/output/core-api/ (pfn_vec.html).
+htmldocs:
+	$(HARNESS)/docs.sh
 
 # The patch series that goes upstream, in build/series/ (patches/export.txt).
 series:

@@ -47,19 +47,73 @@ enum io_linear_type {
  * - Access: only through the I/O accessors (memcpy_fromio() and friends),
  *   which are safe on every memory type the backend creates.
  *
- * Map and unmap may sleep and are serialised by the arch; the address of a
- * mapped range can be computed in any context.
+ * Map and unmap may sleep and are serialised by the arch. The address of a
+ * byte of a mapped region, arch_io_linear_addr() of its physical address
+ * from <asm/io_linear.h>, can be computed in any context.
  */
 #ifdef CONFIG_ARCH_HAS_IO_LINEAR_MAP
 
+/**
+ * arch_io_linear_mappable - can the linear map hold a physical range?
+ * @phys:	first byte of the range
+ * @size:	size of the range in bytes
+ *
+ * Context: any.
+ * Return: true if arch_io_linear_map() of the range cannot fail with
+ * -ERANGE; false for an empty or wrapping range.
+ */
 bool arch_io_linear_mappable(phys_addr_t phys, size_t size);
+
+/**
+ * arch_io_linear_map - map an I/O region into the linear map
+ * @phys:	first byte of the region, page aligned
+ * @size:	size of the region in bytes, page aligned
+ * @type:	memory type of the mapping
+ *
+ * Maps [@phys, @phys + @size) at __va(@phys) with @type, as the contract
+ * above states. The caller has checked that the range is not System RAM and
+ * has no struct page.
+ *
+ * Context: may sleep.
+ * Return: 0 on success. -ERANGE if the linear map cannot hold the range;
+ * -EBUSY if any page of it is mapped already or tracked with another memory
+ * type; -ENOMEM if memory for page tables ran out. On error nothing is
+ * mapped.
+ */
 int __must_check arch_io_linear_map(phys_addr_t phys, size_t size,
 				    enum io_linear_type type);
+
+/**
+ * arch_io_linear_unmap - remove an I/O region from the linear map
+ * @phys:	first byte of the region, as given to arch_io_linear_map()
+ * @size:	size of the region, as given to arch_io_linear_map()
+ *
+ * Clears every entry of the region, flushes the TLB and frees the
+ * page-table pages that only the region used, before it returns.
+ *
+ * Context: may sleep. Nothing may access the region any more.
+ */
 void arch_io_linear_unmap(phys_addr_t phys, size_t size);
+
+/**
+ * arch_io_linear_query - how is a physical address mapped in the linear map?
+ * @phys:	the address
+ * @page_size:	receives the size of the page that maps it
+ * @type:	receives its memory type
+ *
+ * For tests and debugging: reads the page tables as they are.
+ *
+ * Context: may sleep.
+ * Return: 0 if @phys is mapped with an I/O memory type. -ENOENT if it is
+ * not mapped; -EINVAL if it is mapped with another memory type.
+ */
 int arch_io_linear_query(phys_addr_t phys, size_t *page_size,
 			 enum io_linear_type *type);
 
-/* Provides: void __iomem *arch_io_linear_addr(phys_addr_t phys) */
+/*
+ * Provides static inline void __iomem *arch_io_linear_addr(phys_addr_t phys):
+ * the address of a byte of a mapped region, in any context.
+ */
 #include <asm/io_linear.h>
 
 #else /* !CONFIG_ARCH_HAS_IO_LINEAR_MAP */

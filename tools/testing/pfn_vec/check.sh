@@ -5,14 +5,16 @@
 #
 #  1. scripts/checkpatch.pl --strict on every new file and every patch;
 #  2. scripts/kernel-doc -none -Wall on every new header and source;
-#  3. Coccinelle, as cocci.sh runs it: pfn_vec.cocci on its plants and,
+#  3. make htmldocs SPHINXDIRS=core-api, as docs.sh runs it: no sphinx
+#     warning about the series, and the API reference rendered;
+#  4. Coccinelle, as cocci.sh runs it: pfn_vec.cocci on its plants and,
 #     with make coccicheck, on the series, and the in-tree api/ scripts
 #     on the new files;
-#  4. the series as exported for upstream (series-check.sh --no-build):
+#  5. the series as exported for upstream (series-check.sh --no-build):
 #     git am onto the pristine base, checkpatch --strict per patch,
 #     get_maintainer.pl for every file, and the same tree as make kunit's;
-#  5. the KUnit run of kunit.sh for each arch;
-#  6. per arch, in the KUnit build tree: sparse (make C=2, through
+#  6. the KUnit run of kunit.sh for each arch;
+#  7. per arch, in the KUnit build tree: sparse (make C=2, through
 #     sparse-compat.sh) and W=1 on every object the series adds or changes.
 #     W=1 compiles to the .s target so that the tree's objects, and the next
 #     incremental build, are untouched.
@@ -81,6 +83,9 @@ if [ -s "$kd_out" ]; then
 else
 	echo "clean"
 fi
+
+step "make htmldocs SPHINXDIRS=core-api"
+"$HARNESS/docs.sh" || failed+=(htmldocs)
 
 step "coccinelle"
 "$HARNESS/cocci.sh" || failed+=(coccinelle)

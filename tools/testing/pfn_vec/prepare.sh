@@ -18,7 +18,7 @@ PACKAGES="linux-source-6.12 qemu-system-x86 qemu-system-arm qemu-system-misc
 	  gcc gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu make bc bison flex
 	  libelf-dev libssl-dev dwarves python3 perl xz-utils rsync cpio kmod
 	  sparse coccinelle ccache git patch
-	  python3-ply python3-git"
+	  python3-ply python3-git python3-sphinx python3-sphinx-rtd-theme"
 
 install_deps() {
 	local missing=() p
