@@ -88,14 +88,14 @@ patch_files() {
 }
 
 # A name for what the harness builds a kernel from: the overlay, the series
-# and the harness's kernel configs, hashed. make bench records it, and make
+# and the benchmark kernel's configs, hashed. make bench records it, and make
 # series puts a benchmark in the cover letter only if it was measured on
 # the tree being exported.
 tree_id() {
 	(cd "$TOP" && {
 		overlay_files
 		series_patches
-		find tools/testing/pfn_vec/configs \
+		find tools/testing/pfn_vec/configs/pfn_vec_bench.kunitconfig \
 			tools/testing/pfn_vec/bench_configs -type f
 	} | LC_ALL=C sort | xargs sha1sum | sha1sum | cut -c1-12)
 }
