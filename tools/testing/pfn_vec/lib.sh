@@ -45,21 +45,27 @@ cross_compile() {
 
 jobs() { nproc; }
 
-# run_kunit ARCH BUILD_DIR QEMU_CONFIG KUNITCONFIG [KUNIT.PY ARG...]: the
-# kernel's kunit.py run in the work tree, for one arch, through ccache.
-run_kunit() {
-	local arch=$1 build_dir=$2 qemu_config=$3 kunitconfig=$4 cross
-	shift 4
+# kunit_py TREE COMMAND ARCH BUILD_DIR QEMU_CONFIG KUNITCONFIG [ARG...]: the
+# kernel's kunit.py COMMAND (run, config, ...) in TREE, for one arch,
+# through ccache.
+kunit_py() {
+	local tree=$1 command=$2 arch=$3 build_dir=$4 qemu_config=$5 kunitconfig=$6 cross
+	shift 6
 	cross=$(cross_compile "$arch")
-	# shellcheck disable=SC2086
-	(cd "$WORK" && python3 tools/testing/kunit/kunit.py run \
+	(cd "$tree" && python3 tools/testing/kunit/kunit.py "$command" \
 		--build_dir="$build_dir" \
 		--qemu_config="$qemu_config" \
 		--kunitconfig="$kunitconfig" \
 		${cross:+--cross_compile="$cross"} \
 		--make_options="CC=ccache ${cross}gcc" \
-		--make_options="HOSTCC=ccache gcc" \
-		--jobs="$(jobs)" "$@" ${KUNIT_ARGS:-})
+		--make_options="HOSTCC=ccache gcc" "$@")
+}
+
+# run_kunit ARCH BUILD_DIR QEMU_CONFIG KUNITCONFIG [KUNIT.PY ARG...]: kunit.py
+# run in the work tree.
+run_kunit() {
+	# shellcheck disable=SC2086
+	kunit_py "$WORK" run "$@" --jobs="$(jobs)" ${KUNIT_ARGS:-}
 }
 
 # The new files of the overlay, relative to the repo top.

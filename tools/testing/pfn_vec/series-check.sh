@@ -161,17 +161,10 @@ fi
 
 # The .config of each arch for the whole series, from kunit.py.
 kconfig_of() {
-	local arch=$1 cross out=$sc/kunit/$1
-	cross=$(cross_compile "$arch")
+	local arch=$1 out=$sc/kunit/$1
 	mkdir -p "$out"
-	# shellcheck disable=SC2086
-	(cd "$repo" && python3 tools/testing/kunit/kunit.py config \
-		--build_dir="$out" \
-		--qemu_config="$HARNESS/qemu_configs/$arch.py" \
-		--kunitconfig="$HARNESS/configs/pfn_vec.kunitconfig" \
-		${cross:+--cross_compile="$cross"} \
-		--make_options="CC=ccache ${cross}gcc" \
-		--make_options="HOSTCC=ccache gcc") > "$sc/config-$arch.log" 2>&1 ||
+	kunit_py "$repo" config "$arch" "$out" "$HARNESS/qemu_configs/$arch.py" \
+		"$HARNESS/configs/pfn_vec.kunitconfig" > "$sc/config-$arch.log" 2>&1 ||
 		{ cat "$sc/config-$arch.log"; return 1; }
 	cp "$out/.config" "$sc/$arch.config"
 }
