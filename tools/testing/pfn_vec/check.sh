@@ -8,7 +8,8 @@
 #  3. Coccinelle, as cocci.sh runs it: pfn_vec.cocci on its plants and,
 #     with make coccicheck, on the series, and the in-tree api/ scripts
 #     on the new files;
-#  4. the KUnit run of kunit.sh for each arch;
+#  4. the KUnit run of kunit.sh for each arch, then that of kunit.sh --debug
+#     for each arch of the debug kernels (x86_64, arm64) among them;
 #  5. per arch, in the KUnit build tree: sparse (make C=2, through
 #     sparse-compat.sh) and W=1 on every object the series adds or changes.
 #     W=1 compiles to the .s target so that the tree's objects, and the next
@@ -85,6 +86,15 @@ step "coccinelle"
 step "make kunit"
 "$HARNESS/kunit.sh" $arches || failed+=(kunit)
 
+debug_arches=()
+for arch in $arches; do
+	[[ " $DEBUG_ARCHES " == *" $arch "* ]] && debug_arches+=("$arch")
+done
+if [ ${#debug_arches[@]} -gt 0 ]; then
+	step "make kunit-debug"
+	"$HARNESS/kunit.sh" --debug "${debug_arches[@]}" || failed+=(kunit-debug)
+fi
+
 # The objects the series adds or changes that the arch's KUnit kernel
 # builds: C files of the series whose object is in its build tree (an
 # x86_64-only backend is not part of the i386 kernel, for one).
@@ -139,7 +149,8 @@ for arch in $arches; do
 done
 
 step "summary"
-python3 "$HARNESS/summary.py" "$BUILD/results" $arches || true
+python3 "$HARNESS/summary.py" "$BUILD/results" $arches \
+	"${debug_arches[@]/%/-debug}" || true
 if [ ${#failed[@]} -gt 0 ]; then
 	printf 'make check: FAILED: %s\n' "${failed[*]}"
 	exit 1

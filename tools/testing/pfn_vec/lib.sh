@@ -20,6 +20,8 @@ BUILD=${BUILD:-$TOP/build}
 BASE=$BUILD/base/linux
 WORK=$BUILD/linux
 ALL_ARCHES="x86_64 arm64 riscv i386"
+# The arches of the debug kernels (kunit.sh --debug).
+DEBUG_ARCHES="x86_64 arm64"
 
 # ccache hits must not depend on where the repository was cloned: rewrite
 # absolute paths under $BUILD as relative ones before hashing.
@@ -45,17 +47,17 @@ cross_compile() {
 
 jobs() { nproc; }
 
-# run_kunit ARCH BUILD_DIR QEMU_CONFIG KUNITCONFIG [KUNIT.PY ARG...]: the
-# kernel's kunit.py run in the work tree, for one arch, through ccache.
+# run_kunit ARCH BUILD_DIR QEMU_CONFIG [KUNIT.PY ARG...]: the kernel's
+# kunit.py run in the work tree, for one arch, through ccache; the
+# arguments name the --kunitconfig files.
 run_kunit() {
-	local arch=$1 build_dir=$2 qemu_config=$3 kunitconfig=$4 cross
-	shift 4
+	local arch=$1 build_dir=$2 qemu_config=$3 cross
+	shift 3
 	cross=$(cross_compile "$arch")
 	# shellcheck disable=SC2086
 	(cd "$WORK" && python3 tools/testing/kunit/kunit.py run \
 		--build_dir="$build_dir" \
 		--qemu_config="$qemu_config" \
-		--kunitconfig="$kunitconfig" \
 		${cross:+--cross_compile="$cross"} \
 		--make_options="CC=ccache ${cross}gcc" \
 		--make_options="HOSTCC=ccache gcc" \
