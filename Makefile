@@ -6,10 +6,12 @@
 
 HARNESS := tools/testing/pfn_vec
 
-# ARCH=<arch> selects one arch; the default is all four.
+# ARCH=<arch> selects one arch; the default is all four, and for the
+# debug kernels x86_64 and arm64.
 ARCHES := $(if $(ARCH),$(ARCH),x86_64 arm64 riscv i386)
+DEBUG_ARCHES := $(if $(ARCH),$(ARCH),x86_64 arm64)
 
-.PHONY: all kunit check cocci bench htmldocs series series-check prepare clean
+.PHONY: all kunit kunit-debug check cocci bench htmldocs series series-check prepare clean
 all: kunit
 
 prepare:
@@ -17,6 +19,11 @@ prepare:
 
 kunit:
 	$(HARNESS)/kunit.sh $(ARCHES)
+
+# The same suites on kernels with KASAN, KFENCE, lockdep, DEBUG_VM,
+# DEBUG_PAGEALLOC and kmemleak; any report of theirs fails the run.
+kunit-debug:
+	$(HARNESS)/kunit.sh --debug $(DEBUG_ARCHES)
 
 check:
 	$(HARNESS)/check.sh $(ARCHES)

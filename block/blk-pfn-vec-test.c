@@ -26,6 +26,7 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/pfn_vec.h>
+#include <linux/pfn_vec_kunit.h>
 #include <linux/slab.h>
 #include <linux/string_choices.h>
 #include <linux/t10-pi.h>
@@ -1193,6 +1194,182 @@ static void pfn_vec_block_test_crypto(struct kunit *test)
 }
 #endif /* CONFIG_BLK_INLINE_ENCRYPTION_FALLBACK */
 
+/* ---- allocation failures ---- */
+
+/*
+ * The bounce path under allocation failure: current->fail_nth fails the
+ * 1st, 2nd, 3rd, ... allocation that submitting a bounced bio makes, until
+ * a bio makes no more than it was allowed. The bounce bio and its pages
+ * come from a bioset and a mempool with GFP_NOIO, and null_blk's splits
+ * from the disk's bioset, so every bio must still complete, with the right
+ * data, from their reserves. The sectors were written beforehand, so that
+ * brd and null_blk allocate none of their own. Where the CPU cannot reach
+ * the memory (no hook), every bio ends with BLK_STS_NOTSUPP and moves
+ * nothing.
+ */
+struct fault_case {
+	enum test_dev dev;
+	enum mem_kind kind;
+};
+
+static const struct fault_case fault_cases[] = {
+	{ DEV_BRD, MEM_RAM }, { DEV_BRD, MEM_UNMANAGED },
+	{ DEV_NULLB, MEM_RAM }, { DEV_NULLB, MEM_UNMANAGED },
+};
+
+static void fault_case_desc(const struct fault_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s, %s", dev_names[c->dev],
+		 mem_names[c->kind]);
+}
+
+KUNIT_ARRAY_PARAM(fault_case, fault_cases, fault_case_desc);
+
+#define FAULT_LEN	(SZ_64K + 3 * SECTOR_SIZE)
+#define FAULT_OFF	(PAGE_SIZE + 100)
+#define FAULT_SECTOR	512
+#define FAULT_MAX_NTH	1000
+
+/*
+ * Submit a bio of @pv with the @nth allocation failing; its errno. *@more:
+ * the failure happened, so the next allocation may fail too.
+ */
+static int fault_rw(struct kunit *test, blk_opf_t op, const struct pfn_vec *pv,
+		    unsigned int nth, bool *more)
+{
+	struct bio *bio = pv_bio(test, op, FAULT_SECTOR, pv);
+	int ret;
+
+	pfn_vec_kunit_fail_nth(nth);
+	ret = submit_bio_wait(bio);
+	*more = pfn_vec_kunit_fail_consumed();
+	bio_put(bio);
+	return ret;
+}
+
+static void pfn_vec_block_test_fault_bounce(struct kunit *test)
+{
+	const struct fault_case *c = test->param_value;
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *m = &ctx->mem[c->kind];
+	u8 *buf = kunit_kmalloc(test, FAULT_LEN, GFP_KERNEL);
+	unsigned int nth, failures = 0;
+	struct pfn_vec pv;
+	bool more = true;
+	size_t i;
+	int want;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	test_mem_init(test, m, c->kind);
+	use_dev(test, c->dev, false);
+	test_mem_pv(test, m, FAULT_OFF, FAULT_LEN, &pv);
+	want = m->mapped ? 0 : -EOPNOTSUPP;
+	memset(buf, SENTINEL, FAULT_LEN);
+	KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_WRITE, FAULT_SECTOR, buf,
+				     FAULT_LEN), 0);
+	pfn_vec_kunit_fault_setup(test);
+
+	for (nth = 1; more; nth++) {
+		KUNIT_ASSERT_LE(test, nth, FAULT_MAX_NTH);
+		test_mem_fill(m, FAULT_OFF, FAULT_LEN, nth);
+		KUNIT_ASSERT_EQ_MSG(test, fault_rw(test, REQ_OP_WRITE, &pv, nth,
+						   &more), want,
+				    "write, allocation %u failing", nth);
+		failures += more;
+		KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_READ, FAULT_SECTOR, buf,
+					     FAULT_LEN), 0);
+		for (i = 0; i < FAULT_LEN; i++)
+			if (buf[i] != (want ? SENTINEL : pattern(nth, i)))
+				break;
+		KUNIT_ASSERT_EQ_MSG(test, i, (size_t)FAULT_LEN,
+				    "write, allocation %u failing: device differs at byte %zu",
+				    nth, i);
+	}
+	kunit_info(test, "write: %u allocations failed in turn\n", failures);
+
+	for (nth = 1, more = true; more; nth++) {
+		KUNIT_ASSERT_LE(test, nth, FAULT_MAX_NTH);
+		for (i = 0; i < FAULT_LEN; i++)
+			buf[i] = pattern(nth + 1, i);
+		KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_WRITE, FAULT_SECTOR, buf,
+					     FAULT_LEN), 0);
+		test_mem_set(m, FAULT_OFF, FAULT_LEN, SENTINEL);
+		KUNIT_ASSERT_EQ_MSG(test, fault_rw(test, REQ_OP_READ, &pv, nth,
+						   &more), want,
+				    "read, allocation %u failing", nth);
+		failures += more;
+		if (want)
+			KUNIT_ASSERT_TRUE_MSG(test, test_mem_is(m, FAULT_OFF,
+								FAULT_LEN,
+								SENTINEL),
+					      "read, allocation %u failing: memory written",
+					      nth);
+		else
+			KUNIT_ASSERT_EQ_MSG(test, test_mem_check(m, FAULT_OFF,
+								 FAULT_LEN,
+								 nth + 1),
+					    (size_t)FAULT_LEN,
+					    "read, allocation %u failing: memory differs",
+					    nth);
+	}
+	kunit_info(test, "read and write: %u allocations failed in turn\n",
+		   failures);
+	/* The write at least allocates its bounce bio and pages. */
+	KUNIT_EXPECT_GT(test, failures, 0U);
+}
+
+/*
+ * bio_alloc_pfn_vec() with gfp flags that do not wait, and so cannot fall
+ * back on the bioset's reserves for its bio_vec array: each allocation it
+ * makes fails in turn, and it returns NULL, or a bio whose reserves made up
+ * for the failure, until it makes no more. Allocations that are not its
+ * own, kmemleak's metadata and the stack depot's pool of the debug kernels,
+ * come and go from one call to the next, so a sweep can step over that of
+ * the bio_vec array; the sweep is repeated until one has seen NULL.
+ */
+#define FAULT_VECS	64	/* past the bio's inline bio_vecs */
+#define FAULT_SWEEPS	3
+
+/* One sweep; the number of NULLs. */
+static unsigned int fault_alloc_sweep(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	unsigned int nth, nulls = 0;
+	struct bio *bio;
+	bool more;
+
+	for (nth = 1;; nth++) {
+		KUNIT_ASSERT_LE(test, nth, FAULT_MAX_NTH);
+		pfn_vec_kunit_fail_nth(nth);
+		bio = bio_alloc_pfn_vec(ctx->bdev, FAULT_VECS, REQ_OP_WRITE,
+					GFP_NOWAIT);
+		more = pfn_vec_kunit_fail_consumed();
+		if (!bio) {
+			KUNIT_EXPECT_TRUE_MSG(test, more,
+					      "NULL with nothing failing");
+			nulls++;
+			continue;
+		}
+		KUNIT_EXPECT_TRUE(test, bio_is_pfn_vec(bio));
+		KUNIT_EXPECT_GE(test, bio->bi_max_vecs * sizeof(struct bio_vec),
+				FAULT_VECS * sizeof(struct pfn_vec));
+		bio_put(bio);
+		if (!more)
+			return nulls;
+	}
+}
+
+static void pfn_vec_block_test_fault_alloc(struct kunit *test)
+{
+	unsigned int sweep, nulls = 0;
+
+	pfn_vec_kunit_fault_setup(test);
+	for (sweep = 0; sweep < FAULT_SWEEPS && !nulls; sweep++)
+		nulls = fault_alloc_sweep(test);
+	KUNIT_EXPECT_GT_MSG(test, nulls, 0U,
+			    "no failure made it return NULL in %u sweeps", sweep);
+}
+
 static struct kunit_case pfn_vec_block_cases[] = {
 	KUNIT_CASE(pfn_vec_block_test_add),
 	KUNIT_CASE_PARAM(pfn_vec_block_test_rw, rw_case_gen_params),
@@ -1201,6 +1378,8 @@ static struct kunit_case pfn_vec_block_cases[] = {
 	KUNIT_CASE(pfn_vec_block_test_unreachable),
 	KUNIT_CASE(pfn_vec_block_test_cpu_paths),
 	KUNIT_CASE(pfn_vec_block_test_read_error),
+	KUNIT_CASE_PARAM(pfn_vec_block_test_fault_bounce, fault_case_gen_params),
+	KUNIT_CASE(pfn_vec_block_test_fault_alloc),
 #ifdef CONFIG_BLK_DEV_INTEGRITY
 	KUNIT_CASE(pfn_vec_block_test_integrity),
 #endif

@@ -16,7 +16,9 @@
 #include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
+#include <linux/kasan.h>
 #include <linux/maple_tree.h>
+#include <linux/memory_hotplug.h>
 #include <linux/minmax.h>
 #include <linux/mutex.h>
 #include <linux/percpu-refcount.h>
@@ -171,6 +173,84 @@ static void pfn_vec_region_release(struct percpu_ref *ref)
 	complete(&region->released);
 }
 
+#if defined(CONFIG_KASAN_GENERIC) || defined(CONFIG_KASAN_SW_TAGS)
+/* The memory that one page of KASAN shadow describes. */
+#define PFN_VEC_SHADOW_SPAN	(PAGE_SIZE << KASAN_SHADOW_SCALE_SHIFT)
+#else
+#define PFN_VEC_SHADOW_SPAN	PAGE_SIZE
+#endif
+
+/* Does a registered region hold any page of [first, last]? */
+static bool pfn_vec_regions_hold(phys_addr_t first, phys_addr_t last)
+{
+	unsigned long index = PHYS_PFN(first);
+
+	lockdep_assert_held(&pfn_vec_regions_mutex);
+	return mt_find(&pfn_vec_regions, &index, PHYS_PFN(last));
+}
+
+/*
+ * The linear addresses [*start, *end) whose KASAN shadow belongs to the
+ * region [phys, phys + size): those of the shadow pages that its own
+ * addresses fall in, less the first or the last where another region holds
+ * part of it. Only regions can share a shadow page with a region: a shadow
+ * page covers PFN_VEC_SHADOW_SPAN bytes, within one SPARSEMEM subsection,
+ * and a region's subsections have no struct page, so no RAM of the kernel's
+ * or memory hotplug's, which have shadow of their own, is in them.
+ */
+static bool pfn_vec_shadow_range(phys_addr_t phys, size_t size,
+				 unsigned long *start, unsigned long *end)
+{
+	unsigned long va = (unsigned long)__va(phys);
+	unsigned long first = ALIGN_DOWN(va, PFN_VEC_SHADOW_SPAN);
+	unsigned long last = ALIGN(va + size, PFN_VEC_SHADOW_SPAN);
+
+	if (first < va && pfn_vec_regions_hold(phys - (va - first), phys - 1))
+		first += PFN_VEC_SHADOW_SPAN;
+	if (va + size < last &&
+	    pfn_vec_regions_hold(phys + size, phys + size + (last - va - size) - 1))
+		last -= PFN_VEC_SHADOW_SPAN;
+	*start = first;
+	*end = last;
+	return first < last;
+}
+
+/*
+ * KASAN has shadow for the parts of the linear map that hold memory, not
+ * for the holes that regions are mapped in; an instrumented access to a
+ * region would fault on its shadow (x86's memset_io() is memset(), which
+ * compilers that instrument memory intrinsics check). Map the early zero
+ * shadow there, as memremap_pages() does for ZONE_DEVICE: every byte
+ * valid, nothing tracked. Under mem_hotplug_begin(), which serialises it
+ * with memory hotplug and memremap_pages(), as the shadow's page tables can
+ * be shared with theirs. Called with pfn_vec_regions_mutex held.
+ * Return: 0 or -ENOMEM.
+ */
+static int pfn_vec_shadow_add(phys_addr_t phys, size_t size)
+{
+	unsigned long start, end;
+	int ret;
+
+	if (!pfn_vec_shadow_range(phys, size, &start, &end))
+		return 0;
+	mem_hotplug_begin();
+	ret = kasan_add_zero_shadow((void *)start, end - start);
+	mem_hotplug_done();
+	return ret;
+}
+
+/* Undo pfn_vec_shadow_add(), once nothing accesses the region any more. */
+static void pfn_vec_shadow_remove(phys_addr_t phys, size_t size)
+{
+	unsigned long start, end;
+
+	if (!pfn_vec_shadow_range(phys, size, &start, &end))
+		return;
+	mem_hotplug_begin();
+	kasan_remove_zero_shadow((void *)start, end - start);
+	mem_hotplug_done();
+}
+
 /**
  * pfn_vec_region_register - let the CPU reach an I/O region through pfn_vec
  * @phys:	first byte of the region, page aligned
@@ -182,14 +262,21 @@ static void pfn_vec_region_release(struct percpu_ref *ref)
  * helpers reach its PFN_DEV frames. The caller owns the region, such as a
  * PCI BAR of a bound device, and unregisters it before giving it up.
  *
+ * With KASAN (generic or software tags), the region's linear addresses get
+ * the early zero shadow, as memremap_pages() gives ZONE_DEVICE memory: KASAN
+ * has shadow only where the kernel manages memory, and a region lies in a
+ * hole of the linear map. It is mapped before the region and removed after
+ * it, in whole shadow pages, each shared with any region next to it.
+ *
  * Context: may sleep.
  * Return: 0 on success. -EOPNOTSUPP if the architecture has no I/O linear
  * map; -EINVAL if @size is zero, @phys or @size is not page aligned, the
  * range wraps, or @type is unknown; -EEXIST if the range intersects System
  * RAM or any of it has struct page; -ERANGE if it lies outside what the
  * linear map can hold; -EBUSY if it overlaps a registered region or is
- * mapped, or memory-type tracked, otherwise; -ENOMEM if memory ran out. On
- * error nothing is registered or mapped.
+ * mapped, or memory-type tracked, otherwise; -ENOMEM if memory ran out,
+ * for the region, the registry, the KASAN shadow or the arch's mapping. On
+ * error nothing is registered or mapped, and nothing allocated is kept.
  */
 int pfn_vec_region_register(phys_addr_t phys, size_t size,
 			    enum io_linear_type type)
@@ -230,23 +317,28 @@ int pfn_vec_region_register(phys_addr_t phys, size_t size,
 	ret = mtree_insert_range(&pfn_vec_regions, PHYS_PFN(phys),
 				 PHYS_PFN(last), region, GFP_KERNEL);
 	if (ret) {
-		ret = ret == -EEXIST ? -EBUSY : ret;
-		goto unlock;
-	}
-	ret = arch_io_linear_map(phys, size, type);
-	if (ret) {
-		mtree_erase(&pfn_vec_regions, PHYS_PFN(phys));
 		mutex_unlock(&pfn_vec_regions_mutex);
-		/* Readers may still hold the pointer from the tree, never a reference. */
-		synchronize_rcu();
+		ret = ret == -EEXIST ? -EBUSY : ret;
 		goto exit;
 	}
+	/* The shadow first: the region is accessed once it is mapped. */
+	ret = pfn_vec_shadow_add(phys, size);
+	if (ret)
+		goto erase;
+	ret = arch_io_linear_map(phys, size, type);
+	if (ret)
+		goto unshadow;
 	percpu_ref_resurrect(&region->ref);
 	mutex_unlock(&pfn_vec_regions_mutex);
 	return 0;
 
-unlock:
+unshadow:
+	pfn_vec_shadow_remove(phys, size);
+erase:
+	mtree_erase(&pfn_vec_regions, PHYS_PFN(phys));
 	mutex_unlock(&pfn_vec_regions_mutex);
+	/* Readers may still hold the pointer from the tree, never a reference. */
+	synchronize_rcu();
 exit:
 	percpu_ref_exit(&region->ref);
 free:
@@ -263,7 +355,8 @@ EXPORT_SYMBOL_GPL(pfn_vec_region_register);
  * New mappings of the region fail with -ENXIO from the moment this is
  * called; it then waits for every mapping in flight to be released, so a
  * copy under way finishes the page it has mapped and fails on its next
- * one. The region is then unmapped, with its page tables freed.
+ * one. The region is then unmapped, with its page tables freed, and its
+ * KASAN shadow, if any, removed.
  *
  * Context: may sleep.
  * Return: 0 on success; -ENOENT if no region was registered with exactly
@@ -290,6 +383,7 @@ int pfn_vec_region_unregister(phys_addr_t phys, size_t size)
 	percpu_ref_kill(&region->ref);
 	wait_for_completion(&region->released);
 	arch_io_linear_unmap(phys, size);
+	pfn_vec_shadow_remove(phys, size);
 	mutex_unlock(&pfn_vec_regions_mutex);
 
 	percpu_ref_exit(&region->ref);

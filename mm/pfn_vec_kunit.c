@@ -25,11 +25,13 @@
 #include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
+#include <linux/kasan.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/pfn_vec.h>
+#include <linux/pfn_vec_kunit.h>
 #include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -1395,13 +1397,12 @@ static void pfn_vec_region_test_devm(struct kunit *test)
 }
 
 /*
- * The PMD and PTE tables of the kernel page table under the linear-map
- * addresses of [phys, phys + size): generic walk, folded levels included.
+ * The PMD and PTE tables of the kernel page table under the addresses
+ * [start, end): generic walk, folded levels included.
  */
-static unsigned int linear_map_tables(phys_addr_t phys, size_t size)
+static unsigned int kernel_tables(unsigned long start, unsigned long end)
 {
-	unsigned long start = (unsigned long)(__force void *)arch_io_linear_addr(phys);
-	unsigned long end = start + size, addr, a;
+	unsigned long addr, a;
 	unsigned int n = 0;
 
 	for (addr = ALIGN_DOWN(start, PUD_SIZE); addr < end; addr += PUD_SIZE) {
@@ -1426,6 +1427,23 @@ static unsigned int linear_map_tables(phys_addr_t phys, size_t size)
 				n++;
 		}
 	}
+	return n;
+}
+
+/*
+ * The page tables that mapping [phys, phys + size) may add: those under its
+ * linear-map addresses and, with KASAN, under their shadow, which
+ * registration maps too.
+ */
+static unsigned int linear_map_tables(phys_addr_t phys, size_t size)
+{
+	unsigned long start = (unsigned long)(__force void *)arch_io_linear_addr(phys);
+	unsigned int n = kernel_tables(start, start + size);
+
+#if defined(CONFIG_KASAN_GENERIC) || defined(CONFIG_KASAN_SW_TAGS)
+	n += kernel_tables((unsigned long)kasan_mem_to_shadow((void *)start),
+			   (unsigned long)kasan_mem_to_shadow((void *)(start + size)));
+#endif
 	return n;
 }
 
@@ -1463,16 +1481,130 @@ static void pfn_vec_region_test_page_tables(struct kunit *test)
 }
 
 /*
+ * Registration under allocation failure. current->fail_nth fails the 1st,
+ * 2nd, 3rd, ... allocation that registration makes (the region, its
+ * reference, the registry's tree, the KASAN shadow, the arch's page tables
+ * and memory type), until one registration makes no more than it was
+ * allowed. Every failure is -ENOMEM and leaves nothing behind: the pages
+ * are unreachable (-ENXIO), unmapped, unregistered, and the page tables
+ * are those of before. Registration then succeeds, with the other memory
+ * type too: on x86 a leaked memory type reservation would make it -EBUSY.
+ * Where the arch has no hook, registration is -EOPNOTSUPP before it
+ * allocates anything.
+ */
+#define FAULT_MAX_NTH	1000
+
+/* Check that [phys, phys + size) is not registered or mapped. */
+static void region_gone(struct kunit *test, phys_addr_t phys, size_t size,
+			unsigned int tables, unsigned int nth)
+{
+	enum io_linear_type type;
+	struct pfn_vec_map map;
+	struct pfn_vec pv;
+	size_t page_size;
+
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, phys + size - PAGE_SIZE,
+					       PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_kmap_local(&pv, &map), -ENXIO,
+			    "allocation %u failed, region reachable", nth);
+	KUNIT_EXPECT_EQ_MSG(test, arch_io_linear_query(phys, &page_size, &type),
+			    have_hook() ? -ENOENT : -EOPNOTSUPP,
+			    "allocation %u failed, region mapped", nth);
+	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_region_unregister(phys, size), -ENOENT,
+			    "allocation %u failed, region registered", nth);
+	KUNIT_EXPECT_EQ_MSG(test, linear_map_tables(phys, size), tables,
+			    "allocation %u failed, page tables left", nth);
+}
+
+static void pfn_vec_region_test_fault_register(struct kunit *test)
+{
+	phys_addr_t base = unmanaged_ram(test, REGION_SIZE / PAGE_SIZE, NULL);
+	/* PMD mappings, then two pages off alignment, mapped with PTEs. */
+	const struct { phys_addr_t phys; size_t size; } cases[] = {
+		{ base, REGION_SIZE },
+		{ base + PAGE_SIZE, 2 * PAGE_SIZE },
+	};
+	unsigned int i, nth, tables, failures;
+	struct pfn_vec_map map;
+	struct pfn_vec pv;
+	bool consumed;
+	int ret;
+
+	pfn_vec_kunit_fault_setup(test);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		phys_addr_t phys = cases[i].phys;
+		size_t size = cases[i].size;
+
+		tables = linear_map_tables(phys, size);
+		failures = 0;
+		for (nth = 1;; nth++) {
+			KUNIT_ASSERT_LE_MSG(test, nth, FAULT_MAX_NTH,
+					    "registration never ran out of allocations");
+			pfn_vec_kunit_fail_nth(nth);
+			ret = pfn_vec_region_register(phys, size, IO_LINEAR_WC);
+			consumed = pfn_vec_kunit_fail_consumed();
+			if (!have_hook()) {
+				KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
+				KUNIT_EXPECT_FALSE_MSG(test, consumed,
+						       "refused after allocating");
+				region_gone(test, phys, size, tables, nth);
+				break;
+			}
+			if (ret) {
+				KUNIT_EXPECT_TRUE(test, consumed);
+				KUNIT_ASSERT_EQ_MSG(test, ret, -ENOMEM,
+						    "allocation %u failed", nth);
+				region_gone(test, phys, size, tables, nth);
+				failures++;
+				continue;
+			}
+			/* A failure it recovered from, or none: usable. */
+			KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, phys, PAGE_SIZE), 0);
+			ret = pfn_vec_kmap_local(&pv, &map);
+			KUNIT_EXPECT_EQ_MSG(test, ret, 0, "allocation %u", nth);
+			if (!ret)
+				pfn_vec_kunmap_local(&map);
+			KUNIT_ASSERT_EQ(test, pfn_vec_region_unregister(phys, size), 0);
+			if (!consumed)
+				break;
+		}
+		if (!have_hook())
+			continue;
+		KUNIT_EXPECT_GT_MSG(test, failures, 0U,
+				    "case %u: no failure made registration fail", i);
+		kunit_info(test, "case %u: %u allocations, %u failures -ENOMEM\n",
+			   i, nth - 1, failures);
+		region_gone(test, phys, size, tables, nth);
+		KUNIT_EXPECT_EQ(test, pfn_vec_region_register(phys, size, IO_LINEAR_UC), 0);
+		KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(phys, size), 0);
+	}
+}
+
+/*
  * Register and unregister a region a thousand times, with PMD and with PTE
  * mappings: every page table and every byte of bookkeeping must come back.
  */
 #define CYCLES		1000
 #define LEAK_SLACK	64	/* pages that per-cpu lists may hold back */
 
+/*
+ * Pages back in the page allocator. With KASAN, freed objects wait in its
+ * quarantine (up to 1/32 of memory) before slab gets them back, so slab
+ * pages count as free: a thousand cycles' regions, percpu_ref data, maple
+ * nodes and memtypes hold some 800 pages there. Page tables, percpu chunks
+ * and other pages still count; leaked objects are kmemleak's to find, in
+ * the same debug kernels.
+ */
 static unsigned long free_pages_now(void)
 {
+	unsigned long pages;
+
 	drain_all_pages(NULL);
-	return global_zone_page_state(NR_FREE_PAGES);
+	pages = global_zone_page_state(NR_FREE_PAGES);
+	if (IS_ENABLED(CONFIG_KASAN_GENERIC) || IS_ENABLED(CONFIG_KASAN_SW_TAGS))
+		pages += global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B) +
+			 global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
+	return pages;
 }
 
 static void pfn_vec_region_test_cycles(struct kunit *test)
@@ -1749,6 +1881,7 @@ static struct kunit_case pfn_vec_region_cases[] = {
 	KUNIT_CASE(pfn_vec_region_test_mixed_copy),
 	KUNIT_CASE(pfn_vec_region_test_devm),
 	KUNIT_CASE(pfn_vec_region_test_page_tables),
+	KUNIT_CASE(pfn_vec_region_test_fault_register),
 	KUNIT_CASE_SLOW(pfn_vec_region_test_cycles),
 	KUNIT_CASE(pfn_vec_region_test_unregister_busy),
 	KUNIT_CASE(pfn_vec_region_test_miter_revoked),

@@ -19,7 +19,7 @@ mkdir -p "$BUILD/bench" "$BUILD/bench-kunit"
 
 run_kunit "$arch" "$BUILD/bench-kunit/$arch" \
 	"$HARNESS/bench_configs/$arch.py" \
-	"$HARNESS/configs/pfn_vec_bench.kunitconfig" \
+	--kunitconfig="$HARNESS/configs/pfn_vec_bench.kunitconfig" \
 	--timeout=1800 2>&1 | tee "$BUILD/bench/$arch.log"
 
 exec python3 "$HARNESS/bench_report.py" "$BUILD/bench-kunit/$arch/test.log" \

@@ -13,7 +13,8 @@
 #  5. the series as exported for upstream (series-check.sh --no-build):
 #     git am onto the pristine base, checkpatch --strict per patch,
 #     get_maintainer.pl for every file, and the same tree as make kunit's;
-#  6. the KUnit run of kunit.sh for each arch;
+#  6. the KUnit run of kunit.sh for each arch, then that of kunit.sh --debug
+#     for each arch of the debug kernels (x86_64, arm64) among them;
 #  7. per arch, in the KUnit build tree: sparse (make C=2, through
 #     sparse-compat.sh) and W=1 on every object the series adds or changes.
 #     W=1 compiles to the .s target so that the tree's objects, and the next
@@ -96,6 +97,15 @@ step "the exported series (make series-check, without the builds)"
 step "make kunit"
 "$HARNESS/kunit.sh" $arches || failed+=(kunit)
 
+debug_arches=()
+for arch in $arches; do
+	[[ " $DEBUG_ARCHES " == *" $arch "* ]] && debug_arches+=("$arch")
+done
+if [ ${#debug_arches[@]} -gt 0 ]; then
+	step "make kunit-debug"
+	"$HARNESS/kunit.sh" --debug "${debug_arches[@]}" || failed+=(kunit-debug)
+fi
+
 # The objects the series adds or changes that the arch's KUnit kernel
 # builds: C files of the series whose object is in its build tree (an
 # x86_64-only backend is not part of the i386 kernel, for one).
@@ -150,7 +160,8 @@ for arch in $arches; do
 done
 
 step "summary"
-python3 "$HARNESS/summary.py" "$BUILD/results" $arches || true
+python3 "$HARNESS/summary.py" "$BUILD/results" $arches \
+	"${debug_arches[@]/%/-debug}" || true
 if [ ${#failed[@]} -gt 0 ]; then
 	printf 'make check: FAILED: %s\n' "${failed[*]}"
 	exit 1

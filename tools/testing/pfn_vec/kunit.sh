@@ -3,31 +3,54 @@
 #
 # Build the KUnit kernel of each arch and run the pfn_vec suites in QEMU,
 # through the kernel's own tools/testing/kunit/kunit.py, then print one
-# summary table. Exits non-zero if any arch fails, crashes or runs no
-# pfn_vec case.
+# summary table. Exits non-zero if any arch fails, crashes, runs no
+# pfn_vec case, or has a report of a debug option in its console log.
 #
-# Usage: kunit.sh [ARCH...]   (default: x86_64 arm64 riscv i386)
+# With --debug, the kernels are the debug kernels: configs/pfn_vec.kunitconfig
+# merged with configs/pfn_vec_debug.kunitconfig (KASAN, KFENCE, lockdep,
+# DEBUG_VM, DEBUG_PAGEALLOC, kmemleak), in build/kunit/<arch>-debug, with
+# results as build/results/<arch>-debug.*; by default on x86_64 and arm64.
+#
+# Usage: kunit.sh [--debug] [ARCH...]   (default: x86_64 arm64 riscv i386)
 # Extra kunit.py arguments may be given in $KUNIT_ARGS.
 
 . "$(dirname "$0")/lib.sh"
 
-arches=${*:-$ALL_ARCHES}
+variant=
+if [ "${1:-}" = --debug ]; then
+	variant=-debug
+	shift
+fi
+if [ -n "$variant" ]; then
+	arches=${*:-$DEBUG_ARCHES}
+else
+	arches=${*:-$ALL_ARCHES}
+fi
 "$HARNESS/prepare.sh" all
 
 results=$BUILD/results
 mkdir -p "$results" "$BUILD/kunit"
 
+names=()
 for arch in $arches; do
-	rm -f "$results/$arch.json" "$results/$arch.time"
-	note "$arch: building and running KUnit (log: $results/$arch.log)"
+	name=$arch$variant
+	names+=("$name")
+	kunitconfigs=(--kunitconfig="$HARNESS/configs/pfn_vec.kunitconfig")
+	[ -z "$variant" ] || kunitconfigs+=(--kunitconfig="$HARNESS/configs/pfn_vec_debug.kunitconfig")
+	rm -f "$results/$name".{json,time,console}
+	note "$name: building and running KUnit (log: $results/$name.log)"
 	start=$(date +%s)
 	rc=0
-	run_kunit "$arch" "$BUILD/kunit/$arch" \
-		"$HARNESS/qemu_configs/$arch.py" \
-		"$HARNESS/configs/pfn_vec.kunitconfig" \
-		--timeout=600 --json="$results/$arch.json" 2>&1 |
-		tee "$results/$arch.log" || rc=$?
-	echo "$rc $(( $(date +%s) - start ))" > "$results/$arch.time"
+	run_kunit "$arch" "$BUILD/kunit/$name" \
+		"$HARNESS/qemu_configs/$arch.py" "${kunitconfigs[@]}" \
+		--timeout=600 --json="$results/$name.json" 2>&1 |
+		tee "$results/$name.log" || rc=$?
+	echo "$rc $(( $(date +%s) - start ))" > "$results/$name.time"
+	# The whole console of the guest, which kunit.py keeps beside the
+	# kernel; summary.py looks there for reports of the debug options.
+	if [ -f "$BUILD/kunit/$name/test.log" ]; then
+		cp "$BUILD/kunit/$name/test.log" "$results/$name.console"
+	fi
 done
 
-exec python3 "$HARNESS/summary.py" "$results" $arches
+exec python3 "$HARNESS/summary.py" "$results" "${names[@]}"

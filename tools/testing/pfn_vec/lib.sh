@@ -20,6 +20,8 @@ BUILD=${BUILD:-$TOP/build}
 BASE=$BUILD/base/linux
 WORK=$BUILD/linux
 ALL_ARCHES="x86_64 arm64 riscv i386"
+# The arches of the debug kernels (kunit.sh --debug).
+DEBUG_ARCHES="x86_64 arm64"
 
 # ccache hits must not depend on where the repository was cloned: rewrite
 # absolute paths under $BUILD as relative ones before hashing.
@@ -45,24 +47,23 @@ cross_compile() {
 
 jobs() { nproc; }
 
-# kunit_py TREE COMMAND ARCH BUILD_DIR QEMU_CONFIG KUNITCONFIG [ARG...]: the
-# kernel's kunit.py COMMAND (run, config, ...) in TREE, for one arch,
-# through ccache.
+# kunit_py TREE COMMAND ARCH BUILD_DIR QEMU_CONFIG [ARG...]: the kernel's
+# kunit.py COMMAND (run, config, ...) in TREE, for one arch, through ccache;
+# the arguments name the --kunitconfig files.
 kunit_py() {
-	local tree=$1 command=$2 arch=$3 build_dir=$4 qemu_config=$5 kunitconfig=$6 cross
-	shift 6
+	local tree=$1 command=$2 arch=$3 build_dir=$4 qemu_config=$5 cross
+	shift 5
 	cross=$(cross_compile "$arch")
 	(cd "$tree" && python3 tools/testing/kunit/kunit.py "$command" \
 		--build_dir="$build_dir" \
 		--qemu_config="$qemu_config" \
-		--kunitconfig="$kunitconfig" \
 		${cross:+--cross_compile="$cross"} \
 		--make_options="CC=ccache ${cross}gcc" \
 		--make_options="HOSTCC=ccache gcc" "$@")
 }
 
-# run_kunit ARCH BUILD_DIR QEMU_CONFIG KUNITCONFIG [KUNIT.PY ARG...]: kunit.py
-# run in the work tree.
+# run_kunit ARCH BUILD_DIR QEMU_CONFIG [KUNIT.PY ARG...]: kunit.py run in
+# the work tree.
 run_kunit() {
 	# shellcheck disable=SC2086
 	kunit_py "$WORK" run "$@" --jobs="$(jobs)" ${KUNIT_ARGS:-}

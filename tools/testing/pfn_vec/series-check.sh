@@ -164,7 +164,8 @@ kconfig_of() {
 	local arch=$1 out=$sc/kunit/$1
 	mkdir -p "$out"
 	kunit_py "$repo" config "$arch" "$out" "$HARNESS/qemu_configs/$arch.py" \
-		"$HARNESS/configs/pfn_vec.kunitconfig" > "$sc/config-$arch.log" 2>&1 ||
+		--kunitconfig="$HARNESS/configs/pfn_vec.kunitconfig" \
+		> "$sc/config-$arch.log" 2>&1 ||
 		{ cat "$sc/config-$arch.log"; return 1; }
 	cp "$out/.config" "$sc/$arch.config"
 }
