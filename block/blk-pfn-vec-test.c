@@ -22,6 +22,7 @@
 #include <linux/blkdev.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
+#include <linux/kthread.h>
 #include <linux/major.h>
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -31,6 +32,8 @@
 #include <linux/string_choices.h>
 #include <linux/t10-pi.h>
 #include <linux/vmalloc.h>
+
+#include "blk.h"
 
 static unsigned long long unmanaged_base;
 module_param(unmanaged_base, ullong, 0444);
@@ -822,7 +825,9 @@ static void pfn_vec_block_test_cpu_paths(struct kunit *test)
  * they reach it bounced, and that fails, before moving any of it, every
  * bio touching sector @bad. With an integrity profile it keeps the
  * protection information of each sector as a disk with metadata does: the
- * block layer generates it for writes and verifies it after reads.
+ * block layer generates it for writes and verifies it after reads. If
+ * @async, it ends bios a tick after it moved their data, from a work item,
+ * as a disk that interrupts would.
  */
 struct tdisk {
 	struct gendisk *disk;
@@ -830,6 +835,10 @@ struct tdisk {
 	u8 *data;
 	u8 *pi;
 	sector_t bad;
+	bool async;
+	spinlock_t lock;		/* protects done */
+	struct bio_list done;
+	struct delayed_work end_work;	/* ends the bios of done */
 };
 
 #ifdef CONFIG_BLK_DEV_INTEGRITY
@@ -892,7 +901,29 @@ static void tdisk_submit_bio(struct bio *bio)
 		p += bv.bv_len;
 	}
 	tdisk_transfer_pi(td, bio);
+	if (td->async) {
+		spin_lock(&td->lock);
+		bio_list_add(&td->done, bio);
+		spin_unlock(&td->lock);
+		queue_delayed_work(system_wq, &td->end_work, 1);
+		return;
+	}
 	bio_endio(bio);
+}
+
+static void tdisk_end_work(struct work_struct *work)
+{
+	struct tdisk *td = container_of(to_delayed_work(work), struct tdisk,
+					end_work);
+	struct bio_list done;
+	struct bio *bio;
+
+	spin_lock(&td->lock);
+	done = td->done;
+	bio_list_init(&td->done);
+	spin_unlock(&td->lock);
+	while ((bio = bio_list_pop(&done)))
+		bio_endio(bio);
 }
 
 static const struct block_device_operations tdisk_fops = {
@@ -909,6 +940,9 @@ static void tdisk_destroy_action(void *data)
 {
 	struct tdisk *td = data;
 
+	/* Every bio ended before its submitter let the disk go. */
+	cancel_delayed_work_sync(&td->end_work);
+	WARN_ON_ONCE(!bio_list_empty(&td->done));
 	del_gendisk(td->disk);
 	put_disk(td->disk);
 }
@@ -926,6 +960,9 @@ static struct tdisk *tdisk_create(struct kunit *test, bool integrity)
 	td = kunit_kzalloc(test, sizeof(*td), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, td);
 	td->bad = NO_BAD_SECTOR;
+	spin_lock_init(&td->lock);
+	bio_list_init(&td->done);
+	INIT_DELAYED_WORK(&td->end_work, tdisk_end_work);
 	td->data = vzalloc(TDISK_SIZE);
 	KUNIT_ASSERT_NOT_NULL(test, td->data);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, vfree_action, td->data));
@@ -959,7 +996,7 @@ static struct tdisk *tdisk_create(struct kunit *test, bool integrity)
 	return td;
 }
 
-#define PIECE		(BIO_MAX_VECS * PAGE_SIZE)	/* bounced at a time */
+#define PIECE		(BLK_PFN_VEC_BOUNCE_PAGES * PAGE_SIZE)	/* bounced at a time */
 #define PIECE_SECTORS	(PIECE >> SECTOR_SHIFT)
 
 /*
@@ -1370,6 +1407,136 @@ static void pfn_vec_block_test_fault_alloc(struct kunit *test)
 			    "no failure made it return NULL in %u sweeps", sweep);
 }
 
+/*
+ * The bounce reserve, shared: RESERVE_TASKS tasks, every page allocation of
+ * which fails, bounce whole pieces at once to an async tdisk, so that all
+ * their pages come from the mempool, which holds one piece, and the pages
+ * of a piece stay taken for a tick. Every bio must complete with the right
+ * data. Were a piece's pages taken one at a time from the mempool, with
+ * waiting, two tasks could each take part of it and wait for the rest for
+ * ever, and the case would time out. RAM bios are bounced on every arch,
+ * and the mempool's pages are the same whatever the bio's memory.
+ */
+#define RESERVE_TASKS	4
+#define RESERVE_ROUNDS	16
+#define RESERVE_TIMEOUT	120	/* seconds, for all the rounds of a task */
+
+struct reserve_task {
+	struct test_mem *m;
+	struct block_device *bdev;
+	struct pfn_vec pv;	/* its piece of memory */
+	sector_t sector;	/* and of the device */
+	unsigned int id;
+	int err;		/* the first error */
+	size_t bad;		/* where the first bad byte is, or PIECE */
+	unsigned int round;	/* of the first error */
+	struct completion done;
+};
+
+static int reserve_rw(struct reserve_task *t, blk_opf_t op)
+{
+	struct bio *bio = bio_alloc_pfn_vec(t->bdev, 1, op, GFP_NOIO);
+	int ret;
+
+	if (!bio)
+		return -ENOMEM;
+	bio->bi_iter.bi_sector = t->sector;
+	if (bio_add_pfn_vec(bio, &t->pv) != t->pv.pv_len)
+		ret = -EINVAL;
+	else
+		ret = submit_bio_wait(bio);
+	bio_put(bio);
+	return ret;
+}
+
+static int reserve_fn(void *data)
+{
+	struct reserve_task *t = data;
+	size_t off = t->id * PIECE;
+	unsigned int seed;
+
+	t->bad = PIECE;
+	pfn_vec_kunit_make_it_fail(true);
+	for (t->round = 0; t->round < RESERVE_ROUNDS; t->round++) {
+		seed = t->id * RESERVE_ROUNDS + t->round;
+		test_mem_fill(t->m, off, PIECE, seed);
+		t->err = reserve_rw(t, REQ_OP_WRITE);
+		if (t->err)
+			break;
+		test_mem_set(t->m, off, PIECE, SENTINEL);
+		t->err = reserve_rw(t, REQ_OP_READ);
+		if (t->err)
+			break;
+		t->bad = test_mem_check(t->m, off, PIECE, seed);
+		if (t->bad != PIECE)
+			break;
+	}
+	pfn_vec_kunit_make_it_fail(false);
+	complete(&t->done);
+	return 0;
+}
+
+static void pfn_vec_block_test_reserve(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *m = &ctx->mem[MEM_RAM];
+	struct reserve_task *tasks;
+	struct task_struct *k;
+	struct tdisk *td;
+	unsigned int i;
+
+	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
+		kunit_skip(test, "needs FAULT_INJECTION");
+	KUNIT_ASSERT_LE(test, RESERVE_TASKS * PIECE, (size_t)MEM_SIZE);
+	KUNIT_ASSERT_LE(test, RESERVE_TASKS * PIECE, (size_t)TDISK_SIZE);
+	tasks = kunit_kcalloc(test, RESERVE_TASKS, sizeof(*tasks), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tasks);
+	test_mem_init(test, m, MEM_RAM);
+	td = tdisk_create(test, false);
+	td->async = true;
+
+	pfn_vec_kunit_fail_always(test);
+	for (i = 0; i < RESERVE_TASKS; i++) {
+		struct reserve_task *t = &tasks[i];
+
+		t->m = m;
+		t->bdev = td->bdev;
+		t->id = i;
+		t->sector = i * PIECE_SECTORS;
+		test_mem_pv(test, m, i * PIECE, PIECE, &t->pv);
+		init_completion(&t->done);
+	}
+	for (i = 0; i < RESERVE_TASKS; i++) {
+		k = kthread_run(reserve_fn, &tasks[i], "pfn_vec_reserve/%u", i);
+		if (IS_ERR(k)) {
+			KUNIT_FAIL(test, "kthread_run: %pe", k);
+			break;
+		}
+	}
+	/*
+	 * Each task is done with the memory and the disk before the case is.
+	 * A deadlock fails the case here, and then hangs it.
+	 */
+	while (i--) {
+		if (!wait_for_completion_timeout(&tasks[i].done,
+						 RESERVE_TIMEOUT * HZ)) {
+			KUNIT_FAIL(test, "task %u still bouncing after %u s", i,
+				   RESERVE_TIMEOUT);
+			wait_for_completion(&tasks[i].done);
+		}
+	}
+
+	for (i = 0; i < RESERVE_TASKS; i++) {
+		struct reserve_task *t = &tasks[i];
+
+		KUNIT_EXPECT_EQ_MSG(test, t->err, 0, "task %u, round %u", i,
+				    t->round);
+		KUNIT_EXPECT_EQ_MSG(test, t->bad, (size_t)PIECE,
+				    "task %u, round %u: memory differs", i,
+				    t->round);
+	}
+}
+
 static struct kunit_case pfn_vec_block_cases[] = {
 	KUNIT_CASE(pfn_vec_block_test_add),
 	KUNIT_CASE_PARAM(pfn_vec_block_test_rw, rw_case_gen_params),
@@ -1380,6 +1547,7 @@ static struct kunit_case pfn_vec_block_cases[] = {
 	KUNIT_CASE(pfn_vec_block_test_read_error),
 	KUNIT_CASE_PARAM(pfn_vec_block_test_fault_bounce, fault_case_gen_params),
 	KUNIT_CASE(pfn_vec_block_test_fault_alloc),
+	KUNIT_CASE(pfn_vec_block_test_reserve),
 #ifdef CONFIG_BLK_DEV_INTEGRITY
 	KUNIT_CASE(pfn_vec_block_test_integrity),
 #endif

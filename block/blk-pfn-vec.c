@@ -18,16 +18,18 @@
 #include <linux/highmem.h>
 #include <linux/init.h>
 #include <linux/mempool.h>
+#include <linux/mutex.h>
 #include <linux/pfn_vec.h>
 
 #include "blk.h"
 
-/* Largest bounce bio: one page per bio_vec of a full bio. */
-#define PFN_VEC_BOUNCE_MAX	(BIO_MAX_VECS * PAGE_SIZE)
-#define PFN_VEC_POOL_PAGES	64
+/* Largest bounce bio, one page per bio_vec; the page pool holds one. */
+#define PFN_VEC_BOUNCE_MAX	(BLK_PFN_VEC_BOUNCE_PAGES * PAGE_SIZE)
 
 static struct bio_set pfn_vec_bounce_bs;
 static mempool_t pfn_vec_page_pool;
+/* Held by the one bounce at a time that waits for pages of the pool. */
+static DEFINE_MUTEX(pfn_vec_pool_lock);
 
 /* How many pfn_vecs the bio_vec array of @bio holds. */
 static unsigned int bio_max_pfn_vecs(const struct bio *bio)
@@ -198,14 +200,61 @@ void bio_pfn_vec_zero_iter(struct bio *bio, struct bvec_iter iter)
 	WARN_ON_ONCE(pfn_vec_zero(bio->bi_pfn_vec, &iter, iter.bi_size));
 }
 
-static void pfn_vec_bounce_free(struct bio *bounce)
+static void pfn_vec_bounce_put_pages(struct bio *bounce)
 {
 	struct bvec_iter_all iter_all;
 	struct bio_vec *bv;
 
 	bio_for_each_segment_all(bv, bounce, iter_all)
 		mempool_free(bv->bv_page, &pfn_vec_page_pool);
+	bounce->bi_vcnt = 0;
+	bounce->bi_iter.bi_size = 0;
+}
+
+static void pfn_vec_bounce_free(struct bio *bounce)
+{
+	pfn_vec_bounce_put_pages(bounce);
 	bio_put(bounce);
+}
+
+/*
+ * Add pages for @bytes to the empty @bounce, one per bio_vec, all or none.
+ * Return: true if it got them, which it always does if @gfp may wait.
+ */
+static bool pfn_vec_bounce_add_pages(struct bio *bounce, unsigned int bytes,
+				     gfp_t gfp)
+{
+	while (bytes) {
+		unsigned int len = min_t(unsigned int, bytes, PAGE_SIZE);
+		struct page *page = mempool_alloc(&pfn_vec_page_pool, gfp);
+
+		if (!page) {
+			pfn_vec_bounce_put_pages(bounce);
+			return false;
+		}
+		__bio_add_page(bounce, page, len, 0);
+		bytes -= len;
+	}
+	return true;
+}
+
+/*
+ * Give @bounce its pages. Were they taken one at a time from the pool with
+ * waiting allowed, bounces running at once could each hold part of the
+ * pool and wait for the rest, for ever. So a bounce first takes its pages
+ * without waiting, from the page allocator or the pool, and gives them all
+ * back if it falls short; then it waits for them, one bounce at a time.
+ * The pool holds as many pages as the largest bounce, and those that other
+ * bounces hold come back as their I/O ends, so the one that waits gets
+ * them.
+ */
+static void pfn_vec_bounce_fill(struct bio *bounce, unsigned int bytes)
+{
+	if (pfn_vec_bounce_add_pages(bounce, bytes, GFP_NOWAIT))
+		return;
+	mutex_lock(&pfn_vec_pool_lock);
+	pfn_vec_bounce_add_pages(bounce, bytes, GFP_NOIO);
+	mutex_unlock(&pfn_vec_pool_lock);
 }
 
 /*
@@ -254,10 +303,10 @@ static void pfn_vec_bounce_end_io(struct bio *bounce)
 /* A bounce bio for @orig, which is at most PFN_VEC_BOUNCE_MAX bytes. */
 static struct bio *pfn_vec_bounce_alloc(struct bio *orig)
 {
-	unsigned int left = orig->bi_iter.bi_size;
+	unsigned int size = orig->bi_iter.bi_size;
 	struct bio *bounce;
 
-	bounce = bio_alloc_bioset(orig->bi_bdev, DIV_ROUND_UP(left, PAGE_SIZE),
+	bounce = bio_alloc_bioset(orig->bi_bdev, DIV_ROUND_UP(size, PAGE_SIZE),
 				  orig->bi_opf, GFP_NOIO, &pfn_vec_bounce_bs);
 	bounce->bi_iter.bi_sector = orig->bi_iter.bi_sector;
 	bounce->bi_ioprio = orig->bi_ioprio;
@@ -265,14 +314,7 @@ static struct bio *pfn_vec_bounce_alloc(struct bio *orig)
 	if (bio_flagged(orig, BIO_REMAPPED))
 		bio_set_flag(bounce, BIO_REMAPPED);
 	bio_clone_blkg_association(bounce, orig);
-
-	while (left) {
-		unsigned int len = min_t(unsigned int, left, PAGE_SIZE);
-
-		__bio_add_page(bounce, mempool_alloc(&pfn_vec_page_pool, GFP_NOIO),
-			       len, 0);
-		left -= len;
-	}
+	pfn_vec_bounce_fill(bounce, size);
 	bounce->bi_private = orig;
 	bounce->bi_end_io = pfn_vec_bounce_end_io;
 	return bounce;
@@ -314,11 +356,13 @@ fail:
  * A queue with %BLK_FEAT_PFN_VEC gets @bio as it is, marked %REQ_NOMERGE so
  * that its request holds no other bio, unless blk-crypto may have to
  * encrypt it or the block layer compute its protection information on the
- * CPU. Any other bio is bounced through RAM
- * pages, in pieces of at most %PFN_VEC_BOUNCE_MAX bytes: the data of a
- * write is copied in now, that of a read piece is copied out when all of
- * the piece was read without error. After a read error the memory of the
- * failed piece is untouched, while pieces that completed hold their data.
+ * CPU. Any other bio is bounced through RAM pages, in pieces of at most
+ * %BLK_PFN_VEC_BOUNCE_PAGES pages: the data of a write is copied in now,
+ * that of a read piece is copied out when all of the piece was read
+ * without error. After a read error the memory of the failed piece is
+ * untouched, while pieces that completed hold their data. The bounce bio
+ * and its pages come from reserves that always make room for one piece,
+ * so under memory pressure a piece waits for them rather than fails.
  *
  * Either way, a bio of which the CPU cannot reach every byte, or that
  * carries an integrity payload, is ended with %BLK_STS_NOTSUPP before any
@@ -370,7 +414,9 @@ static int __init blk_pfn_vec_init(void)
 			  BIOSET_NEED_BVECS);
 	if (ret)
 		return ret;
-	ret = mempool_init_page_pool(&pfn_vec_page_pool, PFN_VEC_POOL_PAGES, 0);
+	BUILD_BUG_ON(BLK_PFN_VEC_BOUNCE_PAGES > BIO_MAX_VECS);
+	ret = mempool_init_page_pool(&pfn_vec_page_pool,
+				     BLK_PFN_VEC_BOUNCE_PAGES, 0);
 	if (ret)
 		bioset_exit(&pfn_vec_bounce_bs);
 	return ret;

@@ -4,23 +4,26 @@
  *
  * debugfs from a test case: the suites set fault injection knobs and ask
  * kmemleak for a scan, which have no interface but their debugfs files, and
- * a KUnit boot has no userspace to write them. A case mounts debugfs
- * privately (the superblock is the one /sys/kernel/debug shows) and writes
- * the file through vfs_write() from a page of its own mm, which
- * kunit_vm_mmap() gives it: the files' ->write handlers take only user
- * buffers, so kernel_write() cannot reach them.
+ * a KUnit boot has no userspace to write them. At its first access, a case
+ * mounts debugfs privately (the superblock is the one /sys/kernel/debug
+ * shows) and maps a page of its own mm with kunit_vm_mmap(); it writes the
+ * files through vfs_write() from that page, as their ->write handlers take
+ * only user buffers, so kernel_write() cannot reach them.
  *
  * Fault injection by current->fail_nth, as /proc/self/task/<tid>/fail-nth
  * sets it: the nth allocation that failslab or fail_page_alloc would
- * consider fails, in this task only. Both ignore allocations that may
- * reclaim, and fail_page_alloc those of order 0, by default; the suites
- * need exactly those to fail, so pfn_vec_kunit_fault_setup() clears the
- * knobs for the case and restores them after it.
+ * consider fails, in this task only; or by current->make_it_fail, as
+ * /proc/<pid>/make-it-fail sets it: every page allocation of the task
+ * fails. Both ignore allocations that may reclaim, and fail_page_alloc
+ * those of order 0, by default; the suites need exactly those to fail, so
+ * pfn_vec_kunit_fault_setup() clears the knobs for the case and restores
+ * them after it.
  */
 #include <kunit/test.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mman.h>
+#include <linux/sched/mm.h>
 #include <linux/mount.h>
 #include <linux/pfn_vec_kunit.h>
 #include <linux/sched.h>
@@ -29,42 +32,77 @@
 
 KUNIT_DEFINE_ACTION_WRAPPER(pfn_vec_kunit_unmount, kern_unmount,
 			    struct vfsmount *);
+KUNIT_DEFINE_ACTION_WRAPPER(pfn_vec_kunit_mmdrop, mmdrop, struct mm_struct *);
 
-/* A private mount of debugfs, released with the case. */
-static struct vfsmount *pfn_vec_kunit_debugfs(struct kunit *test)
+/*
+ * What every debugfs access of a case uses, made at the first one. KUnit
+ * runs a case's cleanup in a task of its own, which gets an mm of its own.
+ */
+struct pfn_vec_kunit_debugfs {
+	struct vfsmount *mnt;	/* a private mount of debugfs */
+	struct mm_struct *mm;	/* held: the mm of the task that mapped ... */
+	char __user *ubuf;	/* ... this page */
+};
+
+#define PFN_VEC_KUNIT_DEBUGFS	"pfn_vec_kunit_debugfs"
+
+static int pfn_vec_kunit_debugfs_mount(struct kunit *test,
+				       struct pfn_vec_kunit_debugfs *dbg)
 {
 	struct file_system_type *type = get_fs_type("debugfs");
-	struct vfsmount *mnt;
 
 	if (!type)
-		return ERR_PTR(-ENODEV);
-	mnt = kern_mount(type);
+		return -ENODEV;
+	dbg->mnt = kern_mount(type);
 	put_filesystem(type);
-	if (IS_ERR(mnt))
-		return mnt;
-	if (kunit_add_action_or_reset(test, pfn_vec_kunit_unmount, mnt))
-		return ERR_PTR(-ENOMEM);
-	return mnt;
+	if (IS_ERR(dbg->mnt))
+		return PTR_ERR(dbg->mnt);
+	return kunit_add_action_or_reset(test, pfn_vec_kunit_unmount, dbg->mnt);
 }
 
-/* A page of the case's own mm, for the user buffers of vfs_read/write(). */
-static char __user *pfn_vec_kunit_user_page(struct kunit *test)
+/* The case's debugfs mount, and a page of the calling task's mm. */
+static struct pfn_vec_kunit_debugfs *pfn_vec_kunit_debugfs(struct kunit *test)
 {
+	struct pfn_vec_kunit_debugfs *dbg;
+	struct kunit_resource *res;
 	unsigned long addr;
+	int ret;
 
-	addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
-			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
-	return addr ? (char __user *)addr : NULL;
-}
+	res = kunit_find_named_resource(test, PFN_VEC_KUNIT_DEBUGFS);
+	if (res) {
+		dbg = res->data;
+		kunit_put_resource(res);
+	} else {
+		dbg = kunit_kzalloc(test, sizeof(*dbg), GFP_KERNEL);
+		res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
+		if (!dbg || !res)
+			return ERR_PTR(-ENOMEM);
+		ret = pfn_vec_kunit_debugfs_mount(test, dbg);
+		if (!ret)
+			ret = kunit_add_named_resource(test, NULL, NULL, res,
+						       PFN_VEC_KUNIT_DEBUGFS,
+						       dbg);
+		if (ret)
+			return ERR_PTR(ret);
+	}
 
-static struct file *pfn_vec_kunit_debugfs_open(struct kunit *test,
-					       const char *path, int flags)
-{
-	struct vfsmount *mnt = pfn_vec_kunit_debugfs(test);
-
-	if (IS_ERR(mnt))
-		return ERR_CAST(mnt);
-	return file_open_root_mnt(mnt, path, flags, 0);
+	if (!dbg->mm || dbg->mm != current->mm) {
+		/* Gives current an mm if it has none; unmapped with the case. */
+		addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE,
+				     PROT_READ | PROT_WRITE,
+				     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+		if (!addr)
+			return ERR_PTR(-ENOMEM);
+		/* Held, so that no later mm_struct can have its address. */
+		mmgrab(current->mm);
+		ret = kunit_add_action_or_reset(test, pfn_vec_kunit_mmdrop,
+						current->mm);
+		if (ret)
+			return ERR_PTR(ret);
+		dbg->mm = current->mm;
+		dbg->ubuf = (char __user *)addr;
+	}
+	return dbg;
 }
 
 /**
@@ -79,23 +117,22 @@ static struct file *pfn_vec_kunit_debugfs_open(struct kunit *test,
 int pfn_vec_kunit_debugfs_write(struct kunit *test, const char *path,
 				const char *val)
 {
+	struct pfn_vec_kunit_debugfs *dbg = pfn_vec_kunit_debugfs(test);
 	size_t len = strlen(val);
-	char __user *ubuf;
 	struct file *file;
 	loff_t pos = 0;
 	ssize_t ret;
 
+	if (IS_ERR(dbg))
+		return PTR_ERR(dbg);
 	if (len > PAGE_SIZE)
 		return -EINVAL;
-	ubuf = pfn_vec_kunit_user_page(test);
-	if (!ubuf)
-		return -ENOMEM;
-	if (copy_to_user(ubuf, val, len))
+	if (copy_to_user(dbg->ubuf, val, len))
 		return -EFAULT;
-	file = pfn_vec_kunit_debugfs_open(test, path, O_WRONLY);
+	file = file_open_root_mnt(dbg->mnt, path, O_WRONLY, 0);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
-	ret = vfs_write(file, ubuf, len, &pos);
+	ret = vfs_write(file, dbg->ubuf, len, &pos);
 	fput(file);
 	if (ret < 0)
 		return ret;
@@ -117,22 +154,23 @@ EXPORT_SYMBOL_GPL(pfn_vec_kunit_debugfs_write);
 ssize_t pfn_vec_kunit_debugfs_read(struct kunit *test, const char *path,
 				   char *buf, size_t size)
 {
-	char __user *ubuf = pfn_vec_kunit_user_page(test);
+	struct pfn_vec_kunit_debugfs *dbg = pfn_vec_kunit_debugfs(test);
 	struct file *file;
 	size_t len = 0;
 	loff_t pos = 0;
 	ssize_t ret;
 
-	if (!ubuf)
-		return -ENOMEM;
-	file = pfn_vec_kunit_debugfs_open(test, path, O_RDONLY);
+	if (IS_ERR(dbg))
+		return PTR_ERR(dbg);
+	file = file_open_root_mnt(dbg->mnt, path, O_RDONLY, 0);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	for (;;) {
-		ret = vfs_read(file, ubuf, min(size - 1 - len, PAGE_SIZE), &pos);
+		ret = vfs_read(file, dbg->ubuf, min(size - 1 - len, PAGE_SIZE),
+			       &pos);
 		if (ret <= 0)
 			break;
-		if (copy_from_user(buf + len, ubuf, ret)) {
+		if (copy_from_user(buf + len, dbg->ubuf, ret)) {
 			ret = -EFAULT;
 			break;
 		}
@@ -148,11 +186,77 @@ ssize_t pfn_vec_kunit_debugfs_read(struct kunit *test, const char *path,
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_debugfs_read);
 
-/* The knobs pfn_vec_kunit_fault_setup() sets, with the value it sets. */
-static const struct {
+/* A debugfs file's value from before pfn_vec_kunit_debugfs_set(). */
+struct pfn_vec_kunit_saved {
+	struct kunit *test;
 	const char *path;
-	const char *val;
-} pfn_vec_kunit_fault_knobs[] = {
+	char val[32];
+};
+
+static void pfn_vec_kunit_debugfs_restore(void *arg)
+{
+	struct pfn_vec_kunit_saved *saved = arg;
+	int ret;
+
+	ret = pfn_vec_kunit_debugfs_write(saved->test, saved->path, saved->val);
+	KUNIT_EXPECT_EQ_MSG(saved->test, ret, 0, "restoring %s", saved->path);
+}
+
+/**
+ * pfn_vec_kunit_debugfs_set - write a debugfs knob until the case ends
+ * @test:	the case
+ * @path:	the file, relative to the root of debugfs; must outlive the case
+ * @val:	what to write
+ *
+ * Reads the knob's value first, and writes it back when the case ends.
+ *
+ * Context: as for pfn_vec_kunit_debugfs_write().
+ * Return: 0, or a negative errno, with the knob unchanged.
+ */
+int pfn_vec_kunit_debugfs_set(struct kunit *test, const char *path,
+			      const char *val)
+{
+	struct pfn_vec_kunit_saved *saved;
+	ssize_t len;
+	int ret;
+
+	saved = kunit_kzalloc(test, sizeof(*saved), GFP_KERNEL);
+	if (!saved)
+		return -ENOMEM;
+	saved->test = test;
+	saved->path = path;
+	len = pfn_vec_kunit_debugfs_read(test, path, saved->val,
+					 sizeof(saved->val));
+	if (len < 0)
+		return len;
+	ret = pfn_vec_kunit_debugfs_write(test, path, val);
+	if (ret)
+		return ret;
+	return kunit_add_action_or_reset(test, pfn_vec_kunit_debugfs_restore,
+					 saved);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_debugfs_set);
+
+static void pfn_vec_kunit_fail_none(void *unused)
+{
+	pfn_vec_kunit_fail_nth(0);
+}
+
+static void pfn_vec_kunit_set_knobs(struct kunit *test,
+				    const char * const (*knobs)[2],
+				    unsigned int nr)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < nr; i++) {
+		ret = pfn_vec_kunit_debugfs_set(test, knobs[i][0], knobs[i][1]);
+		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "setting %s", knobs[i][0]);
+	}
+}
+
+/* The knobs pfn_vec_kunit_fault_setup() sets, with the value it sets. */
+static const char * const pfn_vec_kunit_fault_knobs[][2] = {
 	{ "failslab/ignore-gfp-wait",		"N" },
 	{ "failslab/verbose",			"0" },
 	{ "fail_page_alloc/ignore-gfp-wait",	"N" },
@@ -160,25 +264,30 @@ static const struct {
 	{ "fail_page_alloc/verbose",		"0" },
 };
 
-struct pfn_vec_kunit_fault_saved {
-	struct kunit *test;
-	char val[ARRAY_SIZE(pfn_vec_kunit_fault_knobs)][32];
+/* Those pfn_vec_kunit_fail_always() sets too; task-filter first. */
+static const char * const pfn_vec_kunit_always_knobs[][2] = {
+	{ "fail_page_alloc/task-filter",	"Y" },
+	{ "fail_page_alloc/interval",		"1" },
+	{ "fail_page_alloc/times",		"-1" },
+	{ "fail_page_alloc/probability",	"100" },
 };
 
-static void pfn_vec_kunit_fault_restore(void *arg)
+static void pfn_vec_kunit_fault_knobs_set(struct kunit *test, bool always)
 {
-	struct pfn_vec_kunit_fault_saved *saved = arg;
-	unsigned int i;
 	int ret;
 
-	pfn_vec_kunit_fail_nth(0);
-	for (i = 0; i < ARRAY_SIZE(pfn_vec_kunit_fault_knobs); i++) {
-		const char *path = pfn_vec_kunit_fault_knobs[i].path;
+	if (!IS_ENABLED(CONFIG_FAILSLAB) || !IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC) ||
+	    !IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS))
+		kunit_skip(test, "needs FAILSLAB, FAIL_PAGE_ALLOC and FAULT_INJECTION_DEBUG_FS");
 
-		ret = pfn_vec_kunit_debugfs_write(saved->test, path,
-						  saved->val[i]);
-		KUNIT_EXPECT_EQ_MSG(saved->test, ret, 0, "restoring %s", path);
-	}
+	pfn_vec_kunit_set_knobs(test, pfn_vec_kunit_fault_knobs,
+				ARRAY_SIZE(pfn_vec_kunit_fault_knobs));
+	if (always)
+		pfn_vec_kunit_set_knobs(test, pfn_vec_kunit_always_knobs,
+					ARRAY_SIZE(pfn_vec_kunit_always_knobs));
+	/* Last, so that it runs first: restoring the knobs allocates. */
+	ret = kunit_add_action_or_reset(test, pfn_vec_kunit_fail_none, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 }
 
 /**
@@ -192,33 +301,20 @@ static void pfn_vec_kunit_fault_restore(void *arg)
  */
 void pfn_vec_kunit_fault_setup(struct kunit *test)
 {
-	struct pfn_vec_kunit_fault_saved *saved;
-	const char *path;
-	unsigned int i;
-	ssize_t len;
-	int ret;
-
-	if (!IS_ENABLED(CONFIG_FAILSLAB) || !IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC) ||
-	    !IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS))
-		kunit_skip(test, "needs FAILSLAB, FAIL_PAGE_ALLOC and FAULT_INJECTION_DEBUG_FS");
-
-	saved = kunit_kzalloc(test, sizeof(*saved), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, saved);
-	saved->test = test;
-	for (i = 0; i < ARRAY_SIZE(pfn_vec_kunit_fault_knobs); i++) {
-		path = pfn_vec_kunit_fault_knobs[i].path;
-		len = pfn_vec_kunit_debugfs_read(test, path, saved->val[i],
-						 sizeof(saved->val[i]));
-		KUNIT_ASSERT_GT_MSG(test, len, 0, "reading %s", path);
-	}
-	ret = kunit_add_action_or_reset(test, pfn_vec_kunit_fault_restore,
-					saved);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	for (i = 0; i < ARRAY_SIZE(pfn_vec_kunit_fault_knobs); i++) {
-		path = pfn_vec_kunit_fault_knobs[i].path;
-		ret = pfn_vec_kunit_debugfs_write(test, path,
-						  pfn_vec_kunit_fault_knobs[i].val);
-		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "writing %s", path);
-	}
+	pfn_vec_kunit_fault_knobs_set(test, false);
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_fault_setup);
+
+/**
+ * pfn_vec_kunit_fail_always - fail every page allocation of chosen tasks
+ * @test: the case
+ *
+ * As pfn_vec_kunit_fault_setup(), and further makes fail_page_alloc fail
+ * every page allocation of a task that called
+ * pfn_vec_kunit_make_it_fail(true), and of no other, until the case ends.
+ */
+void pfn_vec_kunit_fail_always(struct kunit *test)
+{
+	pfn_vec_kunit_fault_knobs_set(test, true);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_fail_always);

@@ -16,8 +16,11 @@ int pfn_vec_kunit_debugfs_write(struct kunit *test, const char *path,
 				const char *val);
 ssize_t pfn_vec_kunit_debugfs_read(struct kunit *test, const char *path,
 				   char *buf, size_t size);
+int pfn_vec_kunit_debugfs_set(struct kunit *test, const char *path,
+			      const char *val);
 
 void pfn_vec_kunit_fault_setup(struct kunit *test);
+void pfn_vec_kunit_fail_always(struct kunit *test);
 
 #ifdef CONFIG_FAULT_INJECTION
 /**
@@ -47,6 +50,17 @@ static inline bool pfn_vec_kunit_fail_consumed(void)
 	WRITE_ONCE(current->fail_nth, 0);
 	return consumed;
 }
+
+/**
+ * pfn_vec_kunit_make_it_fail - fail every page allocation of this task
+ * @fail: whether to
+ *
+ * Takes effect while pfn_vec_kunit_fail_always() holds for the case.
+ */
+static inline void pfn_vec_kunit_make_it_fail(bool fail)
+{
+	WRITE_ONCE(current->make_it_fail, fail);
+}
 #else
 static inline void pfn_vec_kunit_fail_nth(unsigned int nth)
 {
@@ -55,6 +69,10 @@ static inline void pfn_vec_kunit_fail_nth(unsigned int nth)
 static inline bool pfn_vec_kunit_fail_consumed(void)
 {
 	return false;
+}
+
+static inline void pfn_vec_kunit_make_it_fail(bool fail)
+{
 }
 #endif
 

@@ -8,6 +8,11 @@
 #
 # A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
 # prefetchable, 256 MiB of host RAM.
+#
+# preempt=full: the kernel is built PREEMPT_DYNAMIC, as x86 kernels are by
+# default, and runs fully preemptible, so that tasks of a suite interleave
+# anywhere on the one CPU (pfn_vec_block_test_reserve needs it to reach
+# the interleaving it guards against).
 from ..qemu_config import QemuArchParams
 
 QEMU_ARCH = QemuArchParams(linux_arch='i386',
@@ -17,7 +22,7 @@ CONFIG_SERIAL_8250_CONSOLE=y
 CONFIG_HIGHMEM4G=y''',
 			   qemu_arch='i386',
 			   kernel_path='arch/x86/boot/bzImage',
-			   kernel_command_line='console=ttyS0 mem=1G '
+			   kernel_command_line='console=ttyS0 mem=1G preempt=full '
 				'pfn_vec_kunit.unmanaged_base=0x50000000 '
 				'pfn_vec_kunit.unmanaged_size=0x10000000 '
 				'blk_pfn_vec_test.unmanaged_base=0x50000000 '
