@@ -119,30 +119,21 @@ series_objects() {
 	done
 }
 
-# Warnings count when they point into a file the series adds or changes:
-# C=2 also checks what kbuild's prepare step rebuilds (the vDSO, for one),
-# and those files are not ours to fix.
-ours=$BUILD/series-files
-printf '/%s:\n' "${series_files[@]}" > "$ours"
-
 # compile_check ARCH NAME TARGET... -- MAKE_ARG...: build TARGETs in the
 # arch's KUnit tree with MAKE_ARGs; a warning or error in the series' files,
 # or a failed build, fails NAME.
 compile_check() {
-	local arch=$1 name=$2 targets=() cross log
+	local arch=$1 name=$2 targets=() log
 	shift 2
 	while [ "$1" != -- ]; do targets+=("$1"); shift; done
 	shift
-	cross=$(cross_compile "$arch")
 	log=$BUILD/check-$arch-${name//[^a-zA-Z0-9]/}.log
 	step "$arch: $name on ${targets[*]}"
-	if ! make -C "$WORK" O="$BUILD/kunit/$arch" ARCH="$arch" \
-		-j"$(jobs)" ${cross:+CROSS_COMPILE="$cross"} \
-		CC="ccache ${cross}gcc" HOSTCC="ccache gcc" "$@" "${targets[@]}" \
+	if ! kmake "$WORK" "$BUILD/kunit/$arch" "$arch" "$@" "${targets[@]}" \
 		> "$log" 2>&1; then
 		cat "$log"
 		failed+=("$name $arch")
-	elif grep -E 'warning:|error:' "$log" | grep -F -f "$ours"; then
+	elif warnings_in "$log" "${series_files[@]}"; then
 		failed+=("$name $arch")
 	else
 		echo "clean"

@@ -47,6 +47,27 @@ cross_compile() {
 
 jobs() { nproc; }
 
+# kmake TREE OUT ARCH [MAKE_ARG...]: make in the kernel TREE, into OUT, for
+# ARCH with its toolchain, through ccache.
+kmake() {
+	local tree=$1 out=$2 arch=$3 cross
+	shift 3
+	cross=$(cross_compile "$arch")
+	make -C "$tree" O="$out" ARCH="$arch" -j"$(jobs)" \
+		${cross:+CROSS_COMPILE="$cross"} CC="ccache ${cross}gcc" \
+		HOSTCC="ccache gcc" "$@"
+}
+
+# warnings_in LOG FILE...: print the warnings and errors of the build LOG
+# that point into one of FILEs (relative to the kernel tree); true if there
+# is one. A build also compiles files the series does not touch (kbuild's
+# prepare step rebuilds the vDSO, for one), whose warnings are not ours.
+warnings_in() {
+	local log=$1
+	shift
+	grep -E 'warning:|error:' "$log" | grep -F -f <(printf '/%s:\n' "$@")
+}
+
 # kunit_py TREE COMMAND ARCH BUILD_DIR QEMU_CONFIG [ARG...]: the kernel's
 # kunit.py COMMAND (run, config, ...) in TREE, for one arch, through ccache;
 # the arguments name the --kunitconfig files.

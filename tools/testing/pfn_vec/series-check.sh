@@ -170,23 +170,17 @@ kconfig_of() {
 	cp "$out/.config" "$sc/$arch.config"
 }
 
-ours=$sc/series-files
-printf '/%s:\n' "${touched[@]}" > "$ours"
-
 # build_at ARCH N: build ARCH's KUnit kernel at patch N.
 build_at() {
-	local arch=$1 n=$2 cross out=$sc/kunit/$1 log
-	cross=$(cross_compile "$arch")
+	local arch=$1 n=$2 out=$sc/kunit/$1 log
 	log=$sc/build-$arch-$n.log
 	cp "$sc/$arch.config" "$out/.config"
-	if ! make -C "$repo" O="$out" ARCH="$arch" -j"$(jobs)" \
-		${cross:+CROSS_COMPILE="$cross"} CC="ccache ${cross}gcc" \
-		HOSTCC="ccache gcc" olddefconfig all > "$log" 2>&1; then
+	if ! kmake "$repo" "$out" "$arch" olddefconfig all > "$log" 2>&1; then
 		tail -30 "$log"
 		failed+=("$arch build at patch $n")
 		return
 	fi
-	if grep -E 'warning:|error:' "$log" | grep -F -f "$ours"; then
+	if warnings_in "$log" "${touched[@]}"; then
 		failed+=("$arch warnings at patch $n")
 		return
 	fi

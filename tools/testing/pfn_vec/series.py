@@ -13,6 +13,9 @@
 # commit's tree is the work tree that make kunit builds.
 #
 # Usage: series.py TOP BASE GITDIR OUTDIR TREE_ID BENCH_DIR NEW_FILE...
+#        series.py --stale BENCH_DIR TREE_ID
+#          prints the arches whose make bench results are missing or from
+#          another tree, which make series measures before it exports.
 #   TOP        the repository (patches/, the overlay)
 #   BASE       the pristine kernel tree
 #   GITDIR     scratch directory for the repository the commits are made in
@@ -240,7 +243,8 @@ def fmt(v):
     return '%.3g' % v
 
 
-def bench_table(bench_dir, tree_id):
+def bench_docs(bench_dir, tree_id):
+    """The make bench results of each arch measured on tree_id."""
     docs = {}
     for arch in BENCH_ARCHES:
         try:
@@ -250,6 +254,11 @@ def bench_table(bench_dir, tree_id):
             continue
         if doc.get('tree') == tree_id:
             docs[arch] = doc
+    return docs
+
+
+def bench_table(bench_dir, tree_id):
+    docs = bench_docs(bench_dir, tree_id)
     if not docs:
         return ('Benchmark: not measured on this tree (make series measures it;\n'
                 'make series BENCH=0 skips it).\n')
@@ -278,6 +287,11 @@ def bench_table(bench_dir, tree_id):
 
 
 def main():
+    if sys.argv[1] == '--stale':
+        # series.py --stale BENCH_DIR TREE_ID: the arches to measure again.
+        docs = bench_docs(sys.argv[2], sys.argv[3])
+        print(' '.join(a for a in BENCH_ARCHES if a not in docs))
+        return 0
     top, base, repo, outdir, tree_id, bench_dir = sys.argv[1:7]
     new_files = set(sys.argv[7:])
     cover_subject, cover_body, patches = parse(os.path.join(top, 'patches/export.txt'))

@@ -19,11 +19,7 @@ out=${1:-$BUILD/series}
 id=$(tree_id)
 
 if [ "${BENCH:-1}" != 0 ]; then
-	for arch in x86_64 arm64 riscv; do
-		json=$BUILD/bench/$arch.json
-		if [ -f "$json" ] && grep -q "\"tree\": \"$id\"" "$json"; then
-			continue
-		fi
+	for arch in $(python3 "$HARNESS/series.py" --stale "$BUILD/bench" "$id"); do
 		note "$arch: no benchmark of tree $id yet: make bench ARCH=$arch"
 		"$HARNESS/bench.sh" "$arch" >/dev/null ||
 			die "make bench ARCH=$arch failed (log: $BUILD/bench/$arch.log)"
