@@ -15,8 +15,9 @@
 #     get_maintainer.pl for every file, and the same tree as make kunit's;
 #  6. the KUnit run of kunit.sh for each arch, then that of kunit.sh --debug
 #     for each arch of the debug kernels (x86_64, arm64) among them;
-#  7. per arch, in the KUnit build tree: sparse (make C=2, through
-#     sparse-compat.sh) and W=1 on every object the series adds or changes.
+#  7. per arch, in the KUnit build tree and in that of the debug kernel:
+#     sparse (make C=2, through sparse-compat.sh) and W=1 on every object
+#     the series adds or changes.
 #     W=1 compiles to the .s target so that the tree's objects, and the next
 #     incremental build, are untouched.
 #
@@ -106,48 +107,49 @@ if [ ${#debug_arches[@]} -gt 0 ]; then
 	"$HARNESS/kunit.sh" --debug "${debug_arches[@]}" || failed+=(kunit-debug)
 fi
 
-# The objects the series adds or changes that the arch's KUnit kernel
-# builds: C files of the series whose object is in its build tree (an
-# x86_64-only backend is not part of the i386 kernel, for one).
+# The objects the series adds or changes that a KUnit kernel builds: C
+# files of the series whose object is in its build tree, build/kunit/TREE
+# (an x86_64-only backend is not part of the i386 kernel, for one, and the
+# kmemleak suite and the KASAN shadow code are only in the debug kernels).
 series_objects() {
-	local arch=$1 f
+	local tree=$1 f
 
 	for f in "${series_files[@]}"; do
-		if [[ "$f" == *.c && -f "$BUILD/kunit/$arch/${f%.c}.o" ]]; then
+		if [[ "$f" == *.c && -f "$BUILD/kunit/$tree/${f%.c}.o" ]]; then
 			echo "${f%.c}"
 		fi
 	done
 }
 
-# compile_check ARCH NAME TARGET... -- MAKE_ARG...: build TARGETs in the
-# arch's KUnit tree with MAKE_ARGs; a warning or error in the series' files,
-# or a failed build, fails NAME.
+# compile_check TREE NAME TARGET... -- MAKE_ARG...: build TARGETs in the
+# KUnit tree build/kunit/TREE (<arch> or <arch>-debug) with MAKE_ARGs; a
+# warning or error in the series' files, or a failed build, fails NAME.
 compile_check() {
-	local arch=$1 name=$2 targets=() log
+	local tree=$1 name=$2 targets=() log
 	shift 2
 	while [ "$1" != -- ]; do targets+=("$1"); shift; done
 	shift
-	log=$BUILD/check-$arch-${name//[^a-zA-Z0-9]/}.log
-	step "$arch: $name on ${targets[*]}"
-	if ! kmake "$WORK" "$BUILD/kunit/$arch" "$arch" "$@" "${targets[@]}" \
-		> "$log" 2>&1; then
+	log=$BUILD/check-$tree-${name//[^a-zA-Z0-9]/}.log
+	step "$tree: $name on ${targets[*]}"
+	if ! kmake "$WORK" "$BUILD/kunit/$tree" "${tree%-debug}" "$@" \
+		"${targets[@]}" > "$log" 2>&1; then
 		cat "$log"
-		failed+=("$name $arch")
+		failed+=("$name $tree")
 	elif warnings_in "$log" "${series_files[@]}"; then
-		failed+=("$name $arch")
+		failed+=("$name $tree")
 	else
 		echo "clean"
 	fi
 }
 
-for arch in $arches; do
-	out=$BUILD/kunit/$arch
-	[ -f "$out/.config" ] || { failed+=("sparse/W=1 $arch: no build"); continue; }
-	mapfile -t objs < <(series_objects "$arch")
+for tree in $arches "${debug_arches[@]/%/-debug}"; do
+	out=$BUILD/kunit/$tree
+	[ -f "$out/.config" ] || { failed+=("sparse/W=1 $tree: no build"); continue; }
+	mapfile -t objs < <(series_objects "$tree")
 	[ ${#objs[@]} -gt 0 ] || continue
-	compile_check "$arch" sparse "${objs[@]/%/.o}" -- C=2 \
+	compile_check "$tree" sparse "${objs[@]/%/.o}" -- C=2 \
 		CHECK="$HARNESS/sparse-compat.sh"
-	compile_check "$arch" W=1 "${objs[@]/%/.s}" -- W=1
+	compile_check "$tree" W=1 "${objs[@]/%/.s}" -- W=1
 done
 
 step "summary"
