@@ -36,6 +36,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 
@@ -1344,6 +1345,116 @@ static void pfn_vec_region_test_after_unregister(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, memchr_inv(buf, SENTINEL, PAGE_SIZE));
 }
 
+/*
+ * Three one-page regions side by side. With KASAN, one shadow page covers
+ * all three (it covers 8 pages with 4 KiB pages), which registration adds
+ * with the first of them and unregistration removes with the last.
+ * Whatever the order, each region stays reachable until it is unregistered
+ * itself; with KASAN, the shadow is mapped, with the early shadow's value,
+ * while any of them is registered, and once none is, it is as it was
+ * before. Where the arch has no hook, every registration is -EOPNOTSUPP.
+ */
+#define NEIGHBOURS	3
+
+static bool have_shadow(void)
+{
+	return IS_ENABLED(CONFIG_KASAN_GENERIC) ||
+	       IS_ENABLED(CONFIG_KASAN_SW_TAGS);
+}
+
+/*
+ * The KASAN shadow of @phys's linear-map address: 0 if it is mapped with
+ * the early shadow's value, -EFAULT if it is unmapped, -EINVAL otherwise.
+ */
+static int neighbour_shadow(phys_addr_t phys)
+{
+#if defined(CONFIG_KASAN_GENERIC) || defined(CONFIG_KASAN_SW_TAGS)
+	void *va = (__force void *)arch_io_linear_addr(phys);
+	u8 shadow;
+
+	/* Not through KASAN's checks: the shadow may be unmapped. */
+	if (copy_from_kernel_nofault(&shadow, kasan_mem_to_shadow(va), 1))
+		return -EFAULT;
+	return shadow == KASAN_SHADOW_INIT ? 0 : -EINVAL;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+/* Region @i of the neighbours at @base: reachable if @registered. */
+static void neighbour_check(struct kunit *test, phys_addr_t base,
+			    void __iomem *io, unsigned int i, bool registered)
+{
+	struct pfn_vec_map m;
+	struct pfn_vec pv;
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + i * PAGE_SIZE,
+					       PAGE_SIZE), 0);
+	ret = pfn_vec_kmap_local(&pv, &m);
+	KUNIT_EXPECT_EQ_MSG(test, ret, registered ? 0 : -ENXIO, "region %u", i);
+	if (ret)
+		return;
+	iosys_map_memset(&m.map, 0, 0x40 + i, PAGE_SIZE);
+	pfn_vec_kunmap_local(&m);
+	KUNIT_EXPECT_EQ_MSG(test, readb(io + i * PAGE_SIZE + PAGE_SIZE - 1),
+			    0x40 + i, "region %u", i);
+}
+
+static void pfn_vec_region_test_neighbours(struct kunit *test)
+{
+	/* Registered in this order, unregistered middle first. */
+	static const unsigned int unregister_order[NEIGHBOURS] = { 1, 0, 2 };
+	phys_addr_t base = unmanaged_ram(test, NEIGHBOURS, NULL);
+	void __iomem *io = ioremap_wc_test(test, base, NEIGHBOURS * PAGE_SIZE);
+	bool registered[NEIGHBOURS] = {};
+	unsigned int i, j, left;
+	int baseline, ret;
+
+	KUNIT_ASSERT_TRUE(test, IS_ALIGNED(base, PMD_SIZE));
+#if defined(CONFIG_KASAN_GENERIC) || defined(CONFIG_KASAN_SW_TAGS)
+	KUNIT_ASSERT_LE(test, NEIGHBOURS * PAGE_SIZE,
+			PAGE_SIZE << KASAN_SHADOW_SCALE_SHIFT);
+#endif
+	baseline = neighbour_shadow(base);
+	if (have_shadow()) {
+		KUNIT_EXPECT_NE(test, baseline, -EINVAL);
+		kunit_info(test, "shadow before: %s\n",
+			   baseline ? "unmapped" : "mapped");
+	}
+
+	for (i = 0; i < NEIGHBOURS; i++) {
+		ret = pfn_vec_region_register(base + i * PAGE_SIZE, PAGE_SIZE,
+					      IO_LINEAR_WC);
+		if (!have_hook()) {
+			KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
+			continue;
+		}
+		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "region %u", i);
+		registered[i] = true;
+		if (have_shadow())
+			KUNIT_EXPECT_EQ_MSG(test, neighbour_shadow(base), 0,
+					    "%u registered", i + 1);
+	}
+	for (i = 0; i < NEIGHBOURS; i++)
+		neighbour_check(test, base, io, i, registered[i]);
+
+	for (left = NEIGHBOURS; left; left--) {
+		i = unregister_order[NEIGHBOURS - left];
+		KUNIT_EXPECT_EQ_MSG(test,
+				    pfn_vec_region_unregister(base + i * PAGE_SIZE,
+							      PAGE_SIZE),
+				    have_hook() ? 0 : -ENOENT, "region %u", i);
+		registered[i] = false;
+		for (j = 0; j < NEIGHBOURS; j++)
+			neighbour_check(test, base, io, j, registered[j]);
+		if (have_hook() && have_shadow())
+			KUNIT_EXPECT_EQ_MSG(test, neighbour_shadow(base),
+					    left > 1 ? 0 : baseline,
+					    "%u left registered", left - 1);
+	}
+}
+
 /* A vector of RAM, region and RAM is copied whole once the region is in. */
 static void pfn_vec_region_test_mixed_copy(struct kunit *test)
 {
@@ -1878,6 +1989,7 @@ static struct kunit_case pfn_vec_region_cases[] = {
 	KUNIT_CASE(pfn_vec_region_test_type_conflict),
 	KUNIT_CASE(pfn_vec_region_test_accessor),
 	KUNIT_CASE(pfn_vec_region_test_after_unregister),
+	KUNIT_CASE(pfn_vec_region_test_neighbours),
 	KUNIT_CASE(pfn_vec_region_test_mixed_copy),
 	KUNIT_CASE(pfn_vec_region_test_devm),
 	KUNIT_CASE(pfn_vec_region_test_page_tables),
