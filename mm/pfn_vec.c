@@ -25,6 +25,8 @@
 #include <linux/pfn_vec.h>
 #include <linux/slab.h>
 
+#include <asm/tlbflush.h>
+
 /* The highest page frame that a phys_addr_t can name. */
 #define PFN_VEC_MAX_PFN		((u64)PHYS_PFN(PHYS_ADDR_MAX))
 
@@ -239,7 +241,12 @@ static int pfn_vec_shadow_add(phys_addr_t phys, size_t size)
 	return ret;
 }
 
-/* Undo pfn_vec_shadow_add(), once nothing accesses the region any more. */
+/*
+ * Undo pfn_vec_shadow_add(), once nothing accesses the region any more.
+ * kasan_remove_zero_shadow() clears the shadow's entries and leaves the TLB
+ * to its caller: flush it, so that the shadow is gone when this returns,
+ * not only once the CPUs happen to drop what they cached of it.
+ */
 static void pfn_vec_shadow_remove(phys_addr_t phys, size_t size)
 {
 	unsigned long start, end;
@@ -248,6 +255,10 @@ static void pfn_vec_shadow_remove(phys_addr_t phys, size_t size)
 		return;
 	mem_hotplug_begin();
 	kasan_remove_zero_shadow((void *)start, end - start);
+#if defined(CONFIG_KASAN_GENERIC) || defined(CONFIG_KASAN_SW_TAGS)
+	flush_tlb_kernel_range((unsigned long)kasan_mem_to_shadow((void *)start),
+			       (unsigned long)kasan_mem_to_shadow((void *)end));
+#endif
 	mem_hotplug_done();
 }
 
