@@ -178,9 +178,6 @@ static void pfn_vec_region_release(struct percpu_ref *ref)
 #if defined(CONFIG_KASAN_GENERIC) || defined(CONFIG_KASAN_SW_TAGS)
 /* The memory that one page of KASAN shadow describes. */
 #define PFN_VEC_SHADOW_SPAN	(PAGE_SIZE << KASAN_SHADOW_SCALE_SHIFT)
-#else
-#define PFN_VEC_SHADOW_SPAN	PAGE_SIZE
-#endif
 
 /* Does a registered region hold any page of [first, last]? */
 static bool pfn_vec_regions_hold(phys_addr_t first, phys_addr_t last)
@@ -255,12 +252,21 @@ static void pfn_vec_shadow_remove(phys_addr_t phys, size_t size)
 		return;
 	mem_hotplug_begin();
 	kasan_remove_zero_shadow((void *)start, end - start);
-#if defined(CONFIG_KASAN_GENERIC) || defined(CONFIG_KASAN_SW_TAGS)
 	flush_tlb_kernel_range((unsigned long)kasan_mem_to_shadow((void *)start),
 			       (unsigned long)kasan_mem_to_shadow((void *)end));
-#endif
 	mem_hotplug_done();
 }
+#else
+/* Without shadow, nothing to do: not even mem_hotplug_begin(). */
+static int pfn_vec_shadow_add(phys_addr_t phys, size_t size)
+{
+	return 0;
+}
+
+static void pfn_vec_shadow_remove(phys_addr_t phys, size_t size)
+{
+}
+#endif /* CONFIG_KASAN_GENERIC || CONFIG_KASAN_SW_TAGS */
 
 /**
  * pfn_vec_region_register - let the CPU reach an I/O region through pfn_vec
