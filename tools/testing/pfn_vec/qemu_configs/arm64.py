@@ -14,7 +14,8 @@
 #
 # A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
 # prefetchable, 1 GiB of host RAM (touched only where the tests write), so
-# that it can be mapped with 1 GiB pages.
+# that it can be mapped with 1 GiB pages.#
+# Two vCPUs: the kernel is SMP and fully preemptible (pfn_vec.kunitconfig).
 from ..qemu_config import QemuArchParams
 
 QEMU_ARCH = QemuArchParams(linux_arch='arm64',
@@ -34,6 +35,6 @@ CONFIG_MEMORY_HOTPLUG=y''',
 				'pfn_vec_kunit.unmappable_base=0x10000000 '
 				'pfn_vec_kunit.unmappable_size=0x200000',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'max,pauth-impdef=on',
-					      '-m', '2048',
+					      '-m', '2048', '-smp', '2',
 					      '-object', 'memory-backend-ram,id=pvbar,size=1G',
 					      '-device', 'ivshmem-plain,memdev=pvbar'])

@@ -9,10 +9,7 @@
 # A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
 # prefetchable, 256 MiB of host RAM.
 #
-# preempt=full: the kernel is built PREEMPT_DYNAMIC, as x86 kernels are by
-# default, and runs fully preemptible, so that tasks of a suite interleave
-# anywhere on the one CPU (pfn_vec_block_test_reserve needs it to reach
-# the interleaving it guards against).
+# Two vCPUs: the kernel is SMP and fully preemptible (pfn_vec.kunitconfig).
 from ..qemu_config import QemuArchParams
 
 QEMU_ARCH = QemuArchParams(linux_arch='i386',
@@ -22,12 +19,12 @@ CONFIG_SERIAL_8250_CONSOLE=y
 CONFIG_HIGHMEM4G=y''',
 			   qemu_arch='i386',
 			   kernel_path='arch/x86/boot/bzImage',
-			   kernel_command_line='console=ttyS0 mem=1G preempt=full '
+			   kernel_command_line='console=ttyS0 mem=1G '
 				'pfn_vec_kunit.unmanaged_base=0x50000000 '
 				'pfn_vec_kunit.unmanaged_size=0x10000000 '
 				'blk_pfn_vec_test.unmanaged_base=0x50000000 '
 				'blk_pfn_vec_test.unmanaged_size=0x10000000 '
 				'null_blk.memory_backed=1 null_blk.max_sectors=64',
-			   extra_qemu_params=['-machine', 'q35', '-m', '2048',
+			   extra_qemu_params=['-machine', 'q35', '-m', '2048', '-smp', '2',
 					      '-object', 'memory-backend-ram,id=pvbar,size=256M',
 					      '-device', 'ivshmem-plain,memdev=pvbar'])

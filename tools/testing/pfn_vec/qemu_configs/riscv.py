@@ -14,16 +14,19 @@
 #
 # A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
 # prefetchable, 1 GiB of host RAM (touched only where the tests write), so
-# that it can be mapped with 1 GiB pages.
+# that it can be mapped with 1 GiB pages.#
+# Two vCPUs: the kernel is SMP and fully preemptible (pfn_vec.kunitconfig).
 from ..qemu_config import QemuArchParams
 import os.path
 import sys
 
-OPENSBI_PATH = '/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin'
+# OPENSBI= in the environment names another firmware.
+OPENSBI_PATH = os.environ.get('OPENSBI',
+			      '/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin')
 
 if not os.path.isfile(OPENSBI_PATH):
 	sys.exit('OpenSBI not found at ' + OPENSBI_PATH +
-		 ': apt-get install qemu-system-misc')
+		 ': make deps, or set OPENSBI=')
 
 QEMU_ARCH = QemuArchParams(linux_arch='riscv',
 			   kconfig='''
@@ -45,7 +48,7 @@ CONFIG_PCI_HOST_GENERIC=y''',
 				'pfn_vec_kunit.unmappable_base=0x40000000 '
 				'pfn_vec_kunit.unmappable_size=0x200000',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'rv64,svpbmt=on',
-					      '-m', '2048',
+					      '-m', '2048', '-smp', '2',
 					      '-object', 'memory-backend-ram,id=pvbar,size=1G',
 					      '-device', 'ivshmem-plain,memdev=pvbar',
 					      '-bios', OPENSBI_PATH])

@@ -12,10 +12,7 @@
 # prefetchable, 1 GiB of host RAM (touched only where the tests write), so
 # that it can be mapped with 1 GiB pages.
 #
-# preempt=full: the kernel is built PREEMPT_DYNAMIC, as x86 kernels are by
-# default, and runs fully preemptible, so that tasks of a suite interleave
-# anywhere on the one CPU (pfn_vec_block_test_reserve needs it to reach
-# the interleaving it guards against).
+# Two vCPUs: the kernel is SMP and fully preemptible (pfn_vec.kunitconfig).
 from ..qemu_config import QemuArchParams
 
 QEMU_ARCH = QemuArchParams(linux_arch='x86_64',
@@ -24,13 +21,13 @@ CONFIG_SERIAL_8250=y
 CONFIG_SERIAL_8250_CONSOLE=y''',
 			   qemu_arch='x86_64',
 			   kernel_path='arch/x86/boot/bzImage',
-			   kernel_command_line='console=ttyS0 mem=1G preempt=full '
+			   kernel_command_line='console=ttyS0 mem=1G '
 				'pfn_vec_kunit.unmanaged_base=0x50000000 '
 				'pfn_vec_kunit.unmanaged_size=0x10000000 '
 				'blk_pfn_vec_test.unmanaged_base=0x50000000 '
 				'blk_pfn_vec_test.unmanaged_size=0x10000000 '
 				'null_blk.memory_backed=1 null_blk.max_sectors=64',
 			   extra_qemu_params=['-machine', 'q35', '-cpu', 'qemu64,+pdpe1gb',
-					      '-m', '2048',
+					      '-m', '2048', '-smp', '2',
 					      '-object', 'memory-backend-ram,id=pvbar,size=1G',
 					      '-device', 'ivshmem-plain,memdev=pvbar'])
