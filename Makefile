@@ -6,27 +6,35 @@
 
 HARNESS := tools/testing/pfn_vec
 
-# ARCH=<arch> selects one arch; the default is all four, and for the
-# debug kernels x86_64 and arm64.
-ARCHES := $(if $(ARCH),$(ARCH),x86_64 arm64 riscv i386)
-DEBUG_ARCHES := $(if $(ARCH),$(ARCH),x86_64 arm64)
+# ARCH=<arch> selects one arch; the default is every arch of the
+# manifest (tools/testing/pfn_vec/manifest), and its debug-arches for
+# the debug kernels.
 
-.PHONY: all kunit kunit-debug check cocci bench htmldocs series series-check prepare clean
+.PHONY: all deps kunit kunit-debug check selftest cocci bench htmldocs series series-check prepare clean
 all: kunit
 
+# The packages the harness needs, with apt-get: the one step that needs
+# root. Nothing else installs anything.
+deps:
+	$(HARNESS)/prepare.sh deps
+
 prepare:
-	$(HARNESS)/prepare.sh all
+	$(HARNESS)/prepare.sh tree
 
 kunit:
-	$(HARNESS)/kunit.sh $(ARCHES)
+	$(HARNESS)/kunit.sh $(ARCH)
 
 # The same suites on kernels with KASAN, KFENCE, lockdep, DEBUG_VM,
 # DEBUG_PAGEALLOC and kmemleak; any report of theirs fails the run.
 kunit-debug:
-	$(HARNESS)/kunit.sh --debug $(DEBUG_ARCHES)
+	$(HARNESS)/kunit.sh --debug $(ARCH)
 
 check:
-	$(HARNESS)/check.sh $(ARCHES)
+	$(HARNESS)/check.sh $(ARCH)
+
+# The harness's own test, on canned console and build logs: no kernel.
+selftest:
+	python3 $(HARNESS)/selftest.py
 
 # Coccinelle only: no kernel build.
 cocci:
@@ -49,5 +57,7 @@ series:
 series-check:
 	$(HARNESS)/series-check.sh
 
+# Trees unpacked by older versions of the harness were made read-only.
 clean:
+	if [ -d build ]; then chmod -R u+w build; fi
 	rm -rf build

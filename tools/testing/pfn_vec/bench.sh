@@ -14,7 +14,7 @@
 arch=${1:-x86_64}
 [ -f "$HARNESS/bench_configs/$arch.py" ] ||
 	die "no benchmark for $arch: its I/O linear map backend has not landed"
-"$HARNESS/prepare.sh" all
+"$HARNESS/prepare.sh" tree
 mkdir -p "$BUILD/bench" "$BUILD/bench-kunit"
 
 run_kunit "$arch" "$BUILD/bench-kunit/$arch" \

@@ -17,9 +17,11 @@
 #     for each arch of the debug kernels (x86_64, arm64) among them;
 #  7. per arch, in the KUnit build tree and in that of the debug kernel:
 #     sparse (make C=2, through sparse-compat.sh) and W=1 on every object
-#     the series adds or changes.
-#     W=1 compiles to the .s target so that the tree's objects, and the next
-#     incremental build, are untouched.
+#     the series adds or changes, objtool included where the arch runs it
+#     (the next make kunit rebuilds those objects without W=1).
+#
+# Before them, selftest.py proves the console and build-log patterns that
+# make kunit and steps 5 and 7 rely on.
 #
 # Every step runs even when an earlier one failed; the exit status is
 # non-zero if any failed.
@@ -30,35 +32,33 @@
 
 arches=${*:-$ALL_ARCHES}
 
-# checkpatch messages we do not act on, each with its reason:
+# checkpatch messages we do not act on in patches/, on top of lib.sh's
+# CHECKPATCH_IGNORE, each with its reason:
 #  - MISSING_SIGN_OFF / NO_AUTHOR_SIGN_OFF: patches/ holds the edits as a
 #    quilt series without mail headers; sign-offs belong to the exported
 #    series, not to these fragments.
 #  - FILE_PATH_CHANGES: MAINTAINERS is updated in the series that adds the
 #    files, not in each fragment that touches a Makefile.
-#  - MACRO_ARG_REUSE: for_each_pfn_vec() names its view, array and cursor
-#    more than once, as every for_each_ iterator must (for_each_bvec() in
-#    <linux/bvec.h> is the same); every other helper is a static inline.
-CHECKPATCH_IGNORE=MISSING_SIGN_OFF,NO_AUTHOR_SIGN_OFF,FILE_PATH_CHANGES,MACRO_ARG_REUSE
+FRAGMENT_IGNORE=$CHECKPATCH_IGNORE,MISSING_SIGN_OFF,NO_AUTHOR_SIGN_OFF,FILE_PATH_CHANGES
 
-"$HARNESS/prepare.sh" all
+"$HARNESS/prepare.sh" tree
 
 failed=()
 step() { echo; echo "=== $*"; }
 
+
 mapfile -t new_files < <(overlay_files)
 mapfile -t patches < <(series_patches)
 mapfile -t src_files < <(printf '%s\n' "${new_files[@]}" | grep -E '\.[ch]$' || true)
-# Every kernel file the series adds or changes.
-mapfile -t series_files < <({
-	printf '%s\n' "${new_files[@]}"
-	for p in "${patches[@]}"; do patch_files "$p"; done
-} | sort -u)
+mapfile -t series_files < <(series_files)
 
 checkpatch() {
 	(cd "$WORK" && scripts/checkpatch.pl --strict --terse --no-summary \
-		--ignore "$CHECKPATCH_IGNORE" "$@") >> "$cp_out" 2>&1 || true
+		--ignore "$FRAGMENT_IGNORE" "$@") >> "$cp_out" 2>&1 || true
 }
+
+step "the harness's self-test (selftest.py)"
+python3 "$HARNESS/selftest.py" || failed+=(selftest)
 
 step "checkpatch.pl --strict (${#new_files[@]} files, ${#patches[@]} patches)"
 cp_out=$BUILD/checkpatch.log
@@ -149,12 +149,12 @@ for tree in $arches "${debug_arches[@]/%/-debug}"; do
 	[ ${#objs[@]} -gt 0 ] || continue
 	compile_check "$tree" sparse "${objs[@]/%/.o}" -- C=2 \
 		CHECK="$HARNESS/sparse-compat.sh"
-	compile_check "$tree" W=1 "${objs[@]/%/.s}" -- W=1
+	compile_check "$tree" W=1 "${objs[@]/%/.o}" -- W=1
 done
 
 step "summary"
-python3 "$HARNESS/summary.py" "$BUILD/results" $arches \
-	"${debug_arches[@]/%/-debug}" || true
+python3 "$HARNESS/summary.py" --series-files "$BUILD/series-files" \
+	"$BUILD/results" $arches "${debug_arches[@]/%/-debug}" || true
 if [ ${#failed[@]} -gt 0 ]; then
 	printf 'make check: FAILED: %s\n' "${failed[*]}"
 	exit 1

@@ -15,7 +15,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-"$HARNESS/prepare.sh" all
+"$HARNESS/prepare.sh" tree
 out=$BUILD/docs
 log=$out/htmldocs.log
 mkdir -p "$out"
@@ -25,9 +25,9 @@ mapfile -t series_files < <(overlay_files)
 
 note "make htmldocs SPHINXDIRS=core-api (log: $log)"
 # Debian's sphinx-build runs Debian's python3, whichever python3 is first
-# in PATH.
+# in PATH; SPHINXBUILD= names another.
 if ! make -C "$WORK" O="$out" SPHINXDIRS=core-api \
-	SPHINXBUILD=/usr/bin/sphinx-build htmldocs > "$log" 2>&1; then
+	SPHINXBUILD="${SPHINXBUILD:-/usr/bin/sphinx-build}" htmldocs > "$log" 2>&1; then
 	tail -30 "$log"
 	die "make htmldocs failed"
 fi

@@ -3,8 +3,10 @@
 #
 # Build the KUnit kernel of each arch and run the pfn_vec suites in QEMU,
 # through the kernel's own tools/testing/kunit/kunit.py, then print one
-# summary table. Exits non-zero if any arch fails, crashes, runs no
-# pfn_vec case, or has a report of a debug option in its console log.
+# summary table (summary.py). Exits non-zero if any arch fails, crashes,
+# misses a suite or cases of the manifest, skips what the manifest does
+# not allow, runs on one CPU, has a report in its console log or a
+# warning in a file of the series in its build.
 #
 # With --debug, the kernels are the debug kernels: configs/pfn_vec.kunitconfig
 # merged with configs/pfn_vec_debug.kunitconfig (KASAN, KFENCE, lockdep,
@@ -26,7 +28,7 @@ if [ -n "$variant" ]; then
 else
 	arches=${*:-$ALL_ARCHES}
 fi
-"$HARNESS/prepare.sh" all
+"$HARNESS/prepare.sh" tree
 
 results=$BUILD/results
 mkdir -p "$results" "$BUILD/kunit"
@@ -53,4 +55,13 @@ for arch in $arches; do
 	fi
 done
 
-exec python3 "$HARNESS/summary.py" "$results" "${names[@]}"
+series_files > "$BUILD/series-files"
+# A positional word in KUNIT_ARGS is a filter glob: then not every suite of
+# the manifest runs.
+filtered=
+read -ra words <<< "${KUNIT_ARGS:-}"
+for a in "${words[@]}"; do
+	[[ "$a" == -* ]] || filtered=--filtered
+done
+exec python3 "$HARNESS/summary.py" $filtered \
+	--series-files "$BUILD/series-files" "$results" "${names[@]}"

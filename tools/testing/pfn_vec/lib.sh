@@ -19,14 +19,29 @@ TOP=$(cd "$HARNESS/../../.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 BASE=$BUILD/base/linux
 WORK=$BUILD/linux
-ALL_ARCHES="x86_64 arm64 riscv i386"
-# The arches of the debug kernels (kunit.sh --debug).
-DEBUG_ARCHES="x86_64 arm64"
+# The arches of make kunit and of the debug kernels (kunit.sh --debug),
+# from the manifest.
+manifest_list() {
+	sed -n -e "s/#.*//" -e "s/^$1[[:space:]]\+//p" "$HARNESS/manifest"
+}
+ALL_ARCHES=$(manifest_list arches)
+DEBUG_ARCHES=$(manifest_list debug-arches)
+
+# checkpatch messages the series does not act on, for new files, the quilt
+# fragments (check.sh) and the exported patches (series-check.sh):
+#  - MACRO_ARG_REUSE: for_each_pfn_vec() and the bio iterators name their
+#    view, array and cursor more than once, as every for_each_ iterator
+#    must (for_each_bvec() in <linux/bvec.h> is the same); every other
+#    helper is a static inline.
+CHECKPATCH_IGNORE=MACRO_ARG_REUSE
 
 # ccache hits must not depend on where the repository was cloned: rewrite
 # absolute paths under $BUILD as relative ones before hashing.
 export CCACHE_BASEDIR=$BUILD
 export CCACHE_NOHASHDIR=1
+# Six kernels' objects, and the benchmark kernels', must stay in the cache
+# from one run to the next: more than ccache's default 5 GB.
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-20G}
 
 # Kernel paths the overlay may populate: everything else in the repo is
 # harness, documentation of the project itself, or the patch series.
@@ -59,13 +74,12 @@ kmake() {
 }
 
 # warnings_in LOG FILE...: print the warnings and errors of the build LOG
-# that point into one of FILEs (relative to the kernel tree); true if there
-# is one. A build also compiles files the series does not touch (kbuild's
-# prepare step rebuilds the vDSO, for one), whose warnings are not ours.
+# that are about one of FILEs (relative to the kernel tree): compiler,
+# objtool, linker and modpost (reports.py); true if there is one. A build
+# also compiles files the series does not touch (kbuild's prepare step
+# rebuilds the vDSO, for one), whose warnings are not ours.
 warnings_in() {
-	local log=$1
-	shift
-	grep -E 'warning:|error:' "$log" | grep -F -f <(printf '/%s:\n' "$@")
+	python3 "$HARNESS/reports.py" build-warnings "$@"
 }
 
 # kunit_py TREE COMMAND ARCH BUILD_DIR QEMU_CONFIG [ARG...]: the kernel's
@@ -113,6 +127,14 @@ series_patches() {
 # The kernel files a patch touches (new side of each hunk header).
 patch_files() {
 	sed -n -e 's|^+++ [^/]*/\([^[:space:]]*\).*|\1|p' "$TOP/$1"
+}
+
+# Every kernel file the series adds or changes, relative to the tree.
+series_files() {
+	{
+		overlay_files
+		for p in $(series_patches); do patch_files "$p"; done
+	} | sort -u
 }
 
 # A name for what the harness builds a kernel from: the overlay, the series

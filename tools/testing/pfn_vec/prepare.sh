@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install what the harness needs, unpack the pinned 6.12 base and lay the
-# overlay and patches/series over a work copy of it.
+# Install what the harness needs (deps: Debian's packages, as root), or
+# check that it is there and unpack the 6.12 base and lay the overlay and
+# patches/series over a work copy of it (tree: no root, no dpkg).
 #
 # Idempotent: files are staged first and copied into the work tree only when
 # their content differs, so an edit to one overlay file rebuilds only what
@@ -10,7 +11,7 @@
 # restored from the pristine base. A patch that does not apply stops the run
 # and is named.
 #
-# Usage: prepare.sh [deps|tree|all]   (default: all)
+# Usage: prepare.sh deps|tree
 
 . "$(dirname "$0")/lib.sh"
 
@@ -27,15 +28,31 @@ install_deps() {
 			grep -q '^install ok installed$' || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "pfn_vec: missing packages; as root, run:" >&2
-		echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
-		exit 1
-	fi
+	[ "$(id -u)" -eq 0 ] ||
+		die "make deps installs packages and needs root; as root, run: apt-get update && apt-get install -y ${missing[*]}"
 	note "installing: ${missing[*]}"
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		--no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The commands and headers that building and booting the kernels needs,
+# wherever they come from; make deps installs them on Debian.
+COMMANDS="make gcc bc bison flex perl python3 rsync cpio xz patch ccache
+	  aarch64-linux-gnu-gcc riscv64-linux-gnu-gcc qemu-system-x86_64
+	  qemu-system-i386 qemu-system-aarch64 qemu-system-riscv64"
+HEADERS="libelf.h openssl/ssl.h"
+
+check_tools() {
+	local missing=() c
+	for c in $COMMANDS; do
+		command -v "$c" >/dev/null || missing+=("$c")
+	done
+	for c in $HEADERS; do
+		echo "#include <$c>" | gcc -E -x c - >/dev/null 2>&1 || missing+=("<$c>")
+	done
+	[ ${#missing[@]} -eq 0 ] ||
+		die "missing: ${missing[*]} (on Debian, make deps installs them, as root)"
 }
 
 # Where the base comes from: $KERNEL_SRC, or Debian's linux-source-6.12.
@@ -81,7 +98,6 @@ prepare_base() {
 	6.12|6.12.*) ;;
 	*) die "base is $(kernel_version "$BASE"), not a 6.12.y tree" ;;
 	esac
-	chmod -R a-w "$BASE"
 	echo "$origin" > "$stamp"
 }
 
@@ -137,9 +153,8 @@ apply_overlay() {
 	rm -rf "$stage"
 }
 
-case "${1:-all}" in
+case "${1:-}" in
 deps)	install_deps ;;
-tree)	prepare_base; apply_overlay ;;
-all)	install_deps; prepare_base; apply_overlay ;;
-*)	die "usage: prepare.sh [deps|tree|all]" ;;
+tree)	check_tools; prepare_base; apply_overlay ;;
+*)	die "usage: prepare.sh deps|tree" ;;
 esac

@@ -30,11 +30,7 @@
 build=1
 [ "${1:-}" = --no-build ] && build=0
 
-# As check.sh: for_each_pfn_vec() and the bio iterators name their
-# arguments more than once, as every for_each_ iterator must.
-CHECKPATCH_IGNORE=MACRO_ARG_REUSE
-
-"$HARNESS/prepare.sh" all
+"$HARNESS/prepare.sh" tree
 id=$(tree_id)
 sc=$BUILD/series-check
 mkdir -p "$sc"
@@ -189,7 +185,7 @@ build_at() {
 
 step "bisection: KUnit kernels after each patch"
 git -C "$repo" checkout -q "${commits[-1]}"
-for arch in x86_64 arm64 riscv; do
+for arch in $(manifest_list hook-arches); do
 	kconfig_of "$arch" || failed+=("kunit.py config $arch")
 done
 for i in "${!commits[@]}"; do

@@ -15,7 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 
 out=${1:-$BUILD/series}
-"$HARNESS/prepare.sh" all
+"$HARNESS/prepare.sh" tree
 id=$(tree_id)
 
 if [ "${BENCH:-1}" != 0 ]; then

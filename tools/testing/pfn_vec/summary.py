@@ -2,152 +2,172 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Print one table from the kunit.py --json results of each run, and fail
-# if a run failed, crashed, did not report, ran no pfn_vec case, or has a
-# report of a debug option in its console log.
+# if a run failed or crashed, lacks a suite of the manifest or has fewer
+# cases than it says, skipped a case the manifest does not allow to skip
+# there, ran on one CPU, has a report in its console (reports.py), lacks
+# the report a case causes on purpose, or has a warning in a file of the
+# series in its build log.
 #
-# Usage: summary.py RESULTS_DIR NAME...
+# Usage: summary.py [--filtered] [--series-files FILE] RESULTS_DIR NAME...
 # NAME is an arch, or <arch>-debug for its debug kernel. RESULTS_DIR holds
 # <name>.json (kunit.py --json), <name>.time ("<kunit.py exit code>
-# <seconds>") and <name>.console, the guest's whole console.
+# <seconds>"), <name>.console (the guest's whole console) and <name>.log
+# (kunit.py's output, the build's warnings among it). --filtered: the run
+# was given a filter glob, so the manifest's suites and counts are not
+# required. FILE lists the kernel files of the series, one a line.
 
+import argparse
 import json
 import os
-import re
 import sys
 
-# The first line of every report of KASAN, KFENCE, lockdep, might_sleep(),
-# DEBUG_VM, a BUG(), an oops or a WARN(), as the kernel prints it.
-REPORT = re.compile(r'('
-                    r'BUG: |'
-                    r'WARNING: |'
-                    r'Oops|'
-                    r'Kernel panic|'
-                    r'kernel BUG at|'
-                    r'general protection fault|'
-                    r'Unable to handle kernel|'
-                    r'Internal error:|'
-                    r'inconsistent lock state|'
-                    r'possible recursive locking|'
-                    r'possible circular locking|'
-                    r'DEBUG_LOCKS_WARN_ON|'
-                    r'suspicious RCU usage|'
-                    r'VM_BUG_ON|'
-                    r'page dumped because|'
-                    r'bad page state|'
-                    r'kmemleak: .*(disabled|Cannot|failed)'
-                    r')')
-
-# kmemleak's suspects. The pfn_vec_kmemleak suite, which asks for the scan
-# after every other suite, fails on those that the series' code allocated;
-# the others are listed here, for whoever wants to chase them.
-LEAK = re.compile(r'unreferenced object 0x')
-
-# The one report the suites cause on purpose: pfn_vec_iter_advance() warns
-# once when asked to advance past the end, and pfn_vec_test_advance_past_end
-# checks that it does. Only that WARN is expected, identified by the header
-# that raised it and the test it was inlined into.
-EXPECTED = [
-    re.compile(r'WARNING: CPU: \d+ PID: \d+ at \S*include/linux/pfn_vec\.h:\d+ '
-               r'pfn_vec_test_advance_past_end\+0x'),
-]
+import reports
 
 
-def reports(console):
-    """The lines of @console that start a report, less the expected ones,
-    and the number of kmemleak suspects in it."""
-    found = []
-    leaks = 0
-    expected = [0] * len(EXPECTED)
-    try:
-        with open(console, errors='replace') as f:
-            lines = f.read().splitlines()
-    except OSError:
-        return None, 0
-    for line in lines:
-        if LEAK.search(line):
-            leaks += 1
-        if not REPORT.search(line):
-            continue
-        for i, pattern in enumerate(EXPECTED):
-            if pattern.search(line) and not expected[i]:
-                expected[i] += 1
-                break
-        else:
-            found.append(line.strip())
-    return found, leaks
-
-
-def leaves(group, suite=None):
-    """Yield (suite, case, status) for every leaf result of a KernelCI group."""
+def leaves(group, path=()):
+    """Yield (path, status) for every leaf result of a KernelCI group; a
+    parameterised case is a group of its parameters."""
     for case in group.get('test_cases', []):
-        yield suite, case['name'], case['status']
+        yield path + (case['name'],), case['status']
     for sub in group.get('sub_groups', []):
-        yield from leaves(sub, suite or sub['name'])
+        yield from leaves(sub, path + (sub['name'],))
+
+
+def read(path):
+    try:
+        with open(path, errors='replace') as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def check_run(name, results, manifest, series_files, filtered):
+    """One row of the table and the problems of run @name."""
+    problems = []
+    row = {'name': name, 'cpus': '-', 'pass': '-', 'fail': '-', 'skip': '-',
+           'secs': '?', 'suites': '', 'kernel': ''}
+    rc = '?'
+    time = read(os.path.join(results, name + '.time'))
+    if time:
+        rc, row['secs'] = time.split()
+    if rc != '0':
+        problems.append('kunit.py exited %s' % rc)
+
+    log = read(os.path.join(results, name + '.log'))
+    if log is None:
+        problems.append('no build log')
+    else:
+        for pattern, line in reports.build_warnings(log, series_files):
+            problems.append('build (%s): %s' % (pattern, line))
+
+    try:
+        tree = json.loads(read(os.path.join(results, name + '.json')) or '')
+    except ValueError:
+        problems.append('no results (build or boot failed: see %s.log)' % name)
+        return row, problems
+
+    console = reports.read_console(os.path.join(results, name + '.console'))
+    if console is None:
+        problems.append('no console log')
+        console = reports.Console('')
+    row['cpus'] = console.cpus
+    if console.cpus < 2:
+        problems.append('the guest ran on %d CPU' % console.cpus)
+
+    counts = {'pfn_vec': {'PASS': 0, 'FAIL': 0, 'SKIP': 0, 'ERROR': 0},
+              'kernel': {'PASS': 0, 'FAIL': 0, 'SKIP': 0, 'ERROR': 0}}
+    suites = {}
+    ran = set()
+    for path, status in leaves(tree):
+        suite, case = path[0], '.'.join(path)
+        kind = 'kernel' if manifest.kernel_suite(suite) else 'pfn_vec'
+        counts[kind][status] = counts[kind].get(status, 0) + 1
+        suites[suite] = suites.get(suite, 0) + 1
+        ran.update('.'.join(path[:i]) for i in range(1, len(path) + 1))
+        if status in ('FAIL', 'ERROR'):
+            problems.append('%s: %s' % (status, case))
+        elif status == 'SKIP':
+            reason = console.skips.get(case)
+            if reason is None:
+                problems.append('SKIP %s: no skip line in the console' % case)
+            elif not manifest.skip_allowed(name, case, reason):
+                problems.append('SKIP %s not allowed by the manifest: %s'
+                                % (case, reason))
+
+    for suite, minimum in sorted(manifest.required(name).items()):
+        if filtered:
+            continue
+        if suite not in suites:
+            problems.append('suite %s did not run' % suite)
+        elif suites[suite] < minimum:
+            problems.append('suite %s ran %d cases, fewer than the %d of '
+                            'the manifest' % (suite, suites[suite], minimum))
+    if not any(not manifest.kernel_suite(s) for s in suites):
+        problems.append('no pfn_vec case ran')
+
+    for kind, line in [(p, '%s (in %s)' % (t, c or 'no case'))
+                       for p, c, t in console.reports]:
+        problems.append('console (%s): %s' % (kind, line))
+    for case in console.missing_expected(ran):
+        problems.append('console: %s ran without the warning it causes on '
+                        'purpose' % case)
+    if console.leaks:
+        row['kernel'] += ' [kmemleak: %d suspect(s)]' % console.leaks
+
+    ours = counts['pfn_vec']
+    row['pass'] = ours['PASS']
+    row['fail'] = ours['FAIL'] + ours['ERROR']
+    row['skip'] = ours['SKIP']
+    row['suites'] = ', '.join('%s(%d)' % (s, suites[s]) for s in sorted(suites)
+                              if not manifest.kernel_suite(s))
+    row['kernel'] = ', '.join('%s(%d)' % (s, suites[s]) for s in sorted(suites)
+                              if manifest.kernel_suite(s)) + row['kernel']
+    row['counts'] = counts
+    return row, problems
 
 
 def main():
-    results, arches = sys.argv[1], sys.argv[2:]
-    ok = True
-    rows = []
-    problems = []
-    totals = [0, 0, 0]
-    for arch in arches:
-        rc, secs = '?', '?'
-        try:
-            with open(os.path.join(results, arch + '.time')) as f:
-                rc, secs = f.read().split()
-        except OSError:
-            pass
-        try:
-            with open(os.path.join(results, arch + '.json')) as f:
-                tree = json.load(f)
-        except (OSError, ValueError):
-            rows.append((arch, '-', '-', '-', secs, 'no results (build or boot failed: see %s.log)' % arch))
-            ok = False
-            continue
-        counts = {'PASS': 0, 'FAIL': 0, 'SKIP': 0, 'ERROR': 0}
-        suites = {}
-        for suite, _, status in leaves(tree):
-            counts[status] = counts.get(status, 0) + 1
-            suites.setdefault(suite, 0)
-            suites[suite] += 1
-        failed = counts['FAIL'] + counts['ERROR']
-        pfn_vec = sorted(s for s in suites if s and s.startswith('pfn_vec'))
-        others = sorted(s for s in suites if s and s not in pfn_vec)
-        note = ', '.join('%s(%d)' % (s, suites[s]) for s in pfn_vec + others)
-        if not pfn_vec:
-            note = 'no pfn_vec suite ran'
-            ok = False
-        if failed or rc != '0':
-            ok = False
-            if rc != '0':
-                note += ' [kunit.py exit %s]' % rc
-        if arch.endswith('-debug') and 'pfn_vec_kmemleak' not in suites:
-            note += ' [no kmemleak scan]'
-            ok = False
-        found, leaks = reports(os.path.join(results, arch + '.console'))
-        if leaks:
-            note += ' [kmemleak: %d suspect(s) in %s.console]' % (leaks, arch)
-        if found is None:
-            note += ' [no console log]'
-            ok = False
-        elif found:
-            note += ' [%d report(s) in %s.console]' % (len(found), arch)
-            problems.extend('%s: %s' % (arch, line) for line in found)
-            ok = False
-        rows.append((arch, counts['PASS'], failed, counts['SKIP'], secs, note))
-        totals[0] += counts['PASS']
-        totals[1] += failed
-        totals[2] += counts['SKIP']
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--filtered', action='store_true')
+    ap.add_argument('--series-files')
+    ap.add_argument('results')
+    ap.add_argument('names', nargs='+')
+    args = ap.parse_args()
 
-    fmt = '%-12s %7s %7s %8s %9s  %s'
-    print(fmt % ('arch', 'passed', 'failed', 'skipped', 'seconds', 'suites (cases)'))
-    for row in rows:
-        print(fmt % row)
-    print('kunit: %d passed, %d failed, %d skipped' % tuple(totals))
-    for line in problems:
-        print('report: ' + line)
-    return 0 if ok else 1
+    manifest = reports.Manifest()
+    series_files = []
+    if args.series_files:
+        with open(args.series_files) as f:
+            series_files = f.read().split()
+
+    rows, problems = [], []
+    totals = {'pfn_vec': [0, 0, 0], 'kernel': [0, 0, 0]}
+    for name in args.names:
+        row, found = check_run(name, args.results, manifest, series_files,
+                               args.filtered)
+        rows.append(row)
+        problems += ['%s: %s' % (name, p) for p in found]
+        for kind, c in row.get('counts', {}).items():
+            totals[kind][0] += c['PASS']
+            totals[kind][1] += c['FAIL'] + c['ERROR']
+            totals[kind][2] += c['SKIP']
+
+    fmt = '%-13s %4s %7s %7s %8s %8s  %s'
+    print(fmt % ('arch', 'cpus', 'passed', 'failed', 'skipped', 'seconds',
+                 'pfn_vec suites (cases) | kernel suites'))
+    for r in rows:
+        print(fmt % (r['name'], r['cpus'], r['pass'], r['fail'], r['skip'],
+                     r['secs'], r['suites'] + ' | ' + r['kernel']))
+    if args.filtered:
+        print('(a filter was given: the manifest\'s suites and counts were '
+              'not required)')
+    print('kernel suites: %d passed, %d failed, %d skipped'
+          % tuple(totals['kernel']))
+    for p in problems:
+        print('problem: ' + p)
+    print('pfn_vec: %d passed, %d failed, %d skipped'
+          % tuple(totals['pfn_vec']))
+    return 1 if problems else 0
 
 
 if __name__ == '__main__':

@@ -17,11 +17,13 @@ from ..qemu_config import QemuArchParams
 import os.path
 import sys
 
-OPENSBI_PATH = '/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin'
+# OPENSBI= in the environment names another firmware.
+OPENSBI_PATH = os.environ.get('OPENSBI',
+			      '/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin')
 
 if not os.path.isfile(OPENSBI_PATH):
 	sys.exit('OpenSBI not found at ' + OPENSBI_PATH +
-		 ': apt-get install qemu-system-misc')
+		 ': make deps, or set OPENSBI=')
 
 QEMU_ARCH = QemuArchParams(linux_arch='riscv',
 			   kconfig='''
