@@ -10,6 +10,7 @@
  * per page from what was mapped, so they are correct for system memory and
  * for I/O memory alike.
  */
+#include <kunit/visibility.h>
 #include <linux/completion.h>
 #include <linux/device.h>
 #include <linux/export.h>
@@ -167,6 +168,9 @@ static struct maple_tree pfn_vec_regions =
 	MTREE_INIT(pfn_vec_regions, MT_FLAGS_USE_RCU);
 static DEFINE_MUTEX(pfn_vec_regions_mutex);
 
+/* Regions allocated and not yet freed, with their percpu data. */
+static atomic_long_t pfn_vec_regions_allocated;
+
 static void pfn_vec_region_release(struct percpu_ref *ref)
 {
 	struct pfn_vec_region *region =
@@ -174,6 +178,49 @@ static void pfn_vec_region_release(struct percpu_ref *ref)
 
 	complete(&region->released);
 }
+
+static struct pfn_vec_region *pfn_vec_region_alloc(phys_addr_t phys,
+						   size_t size)
+{
+	struct pfn_vec_region *region = kzalloc(sizeof(*region), GFP_KERNEL);
+
+	if (!region)
+		return NULL;
+	region->phys = phys;
+	region->size = size;
+	init_completion(&region->released);
+	/* Dead until mapped: lookups cannot take it before then. */
+	if (percpu_ref_init(&region->ref, pfn_vec_region_release,
+			    PERCPU_REF_INIT_DEAD, GFP_KERNEL)) {
+		kfree(region);
+		return NULL;
+	}
+	atomic_long_inc(&pfn_vec_regions_allocated);
+	return region;
+}
+
+static void pfn_vec_region_free(struct pfn_vec_region *region)
+{
+	percpu_ref_exit(&region->ref);
+	kfree(region);
+	atomic_long_dec(&pfn_vec_regions_allocated);
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * pfn_vec_regions_live - count the regions that are allocated
+ *
+ * For the KUnit suite, which checks that every region, registered or
+ * refused, is freed with its percpu data.
+ *
+ * Return: the regions allocated and not yet freed.
+ */
+long pfn_vec_regions_live(void)
+{
+	return atomic_long_read(&pfn_vec_regions_allocated);
+}
+EXPORT_SYMBOL_IF_KUNIT(pfn_vec_regions_live);
+#endif
 
 #if defined(CONFIG_KASAN_GENERIC) || defined(CONFIG_KASAN_SW_TAGS)
 /* The memory that one page of KASAN shadow describes. */
@@ -318,17 +365,9 @@ int pfn_vec_region_register(phys_addr_t phys, size_t size,
 	if (!arch_io_linear_mappable(phys, size))
 		return -ERANGE;
 
-	region = kzalloc(sizeof(*region), GFP_KERNEL);
+	region = pfn_vec_region_alloc(phys, size);
 	if (!region)
 		return -ENOMEM;
-	region->phys = phys;
-	region->size = size;
-	init_completion(&region->released);
-	/* Dead until mapped: lookups cannot take it before then. */
-	ret = percpu_ref_init(&region->ref, pfn_vec_region_release,
-			      PERCPU_REF_INIT_DEAD, GFP_KERNEL);
-	if (ret)
-		goto free;
 
 	mutex_lock(&pfn_vec_regions_mutex);
 	ret = mtree_insert_range(&pfn_vec_regions, PHYS_PFN(phys),
@@ -336,7 +375,7 @@ int pfn_vec_region_register(phys_addr_t phys, size_t size,
 	if (ret) {
 		mutex_unlock(&pfn_vec_regions_mutex);
 		ret = ret == -EEXIST ? -EBUSY : ret;
-		goto exit;
+		goto free;
 	}
 	/* The shadow first: the region is accessed once it is mapped. */
 	ret = pfn_vec_shadow_add(phys, size);
@@ -356,10 +395,8 @@ erase:
 	mutex_unlock(&pfn_vec_regions_mutex);
 	/* Readers may still hold the pointer from the tree, never a reference. */
 	synchronize_rcu();
-exit:
-	percpu_ref_exit(&region->ref);
 free:
-	kfree(region);
+	pfn_vec_region_free(region);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(pfn_vec_region_register);
@@ -403,8 +440,7 @@ int pfn_vec_region_unregister(phys_addr_t phys, size_t size)
 	pfn_vec_shadow_remove(phys, size);
 	mutex_unlock(&pfn_vec_regions_mutex);
 
-	percpu_ref_exit(&region->ref);
-	kfree(region);
+	pfn_vec_region_free(region);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pfn_vec_region_unregister);

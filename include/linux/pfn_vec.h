@@ -329,6 +329,10 @@ int __must_check devm_pfn_vec_region_register(struct device *dev,
 					      phys_addr_t phys, size_t size,
 					      enum io_linear_type type);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+long pfn_vec_regions_live(void);
+#endif
+
 int __must_check pfn_vec_kmap_local(const struct pfn_vec *pv,
 				    struct pfn_vec_map *m);
 void pfn_vec_kunmap_local(struct pfn_vec_map *m);
