@@ -18,17 +18,42 @@
  * those of order 0, by default; the suites need exactly those to fail, so
  * pfn_vec_kunit_fault_setup() clears the knobs for the case and restores
  * them after it.
+ *
+ * RAM without struct page: the guests are booted with more memory than mem=
+ * lets the kernel use, and the unused part is named, once for every suite,
+ * by
+ *
+ *	pfn_vec_kunit.unmanaged_base=<phys> pfn_vec_kunit.unmanaged_size=<bytes>
+ *
+ * Threads of a case: each bound to a CPU of its own where there are enough,
+ * so that concurrency cases cross CPUs, and always stopped by the case's
+ * cleanup, so that none outlives the case when an assertion ends it early.
  */
 #include <kunit/test.h>
 #include <linux/file.h>
+#include <linux/cpumask.h>
 #include <linux/fs.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
 #include <linux/mount.h>
 #include <linux/pfn_vec_kunit.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+
+#undef MODULE_PARAM_PREFIX
+#define MODULE_PARAM_PREFIX "pfn_vec_kunit."
+
+static unsigned long long unmanaged_base;
+module_param(unmanaged_base, ullong, 0444);
+MODULE_PARM_DESC(unmanaged_base, "start of RAM without struct page");
+
+static unsigned long long unmanaged_size;
+module_param(unmanaged_size, ullong, 0444);
+MODULE_PARM_DESC(unmanaged_size, "size of RAM without struct page");
 
 KUNIT_DEFINE_ACTION_WRAPPER(pfn_vec_kunit_unmount, kern_unmount,
 			    struct vfsmount *);
@@ -318,3 +343,70 @@ void pfn_vec_kunit_fail_always(struct kunit *test)
 	pfn_vec_kunit_fault_knobs_set(test, true);
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_fail_always);
+
+static void pfn_vec_kunit_thread_stop(void *task)
+{
+	kthread_stop_put(task);
+}
+
+/**
+ * pfn_vec_kunit_thread_run - start a kthread of a case on a CPU of its own
+ * @test: the case
+ * @fn: the thread's function, which must return once kthread_should_stop()
+ * @data: its argument, which must live until the case's cleanup has run
+ *	(kunit_kzalloc() memory, allocated before the thread is started)
+ * @nr: the thread's number in the case: it runs on the (@nr mod N)th of
+ *	the N online CPUs, and is named "@name/@nr"
+ * @name: the thread's name
+ *
+ * The case's cleanup stops the thread with kthread_stop(), and waits for
+ * it, however the case ends; @fn may also return before that.
+ *
+ * Context: process context, in the case's task.
+ * Return: the thread, or an ERR_PTR() if it could not be created.
+ */
+struct task_struct *pfn_vec_kunit_thread_run(struct kunit *test,
+					     int (*fn)(void *data), void *data,
+					     unsigned int nr, const char *name)
+{
+	unsigned int cpu = cpumask_nth(nr % num_online_cpus(), cpu_online_mask);
+	struct task_struct *t;
+	int ret;
+
+	t = kthread_create(fn, data, "%s/%u", name, nr);
+	if (IS_ERR(t))
+		return t;
+	get_task_struct(t);
+	kthread_bind(t, cpu);
+	ret = kunit_add_action_or_reset(test, pfn_vec_kunit_thread_stop, t);
+	if (ret)
+		return ERR_PTR(ret);
+	wake_up_process(t);
+	return t;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_thread_run);
+
+/**
+ * pfn_vec_kunit_unmanaged - RAM without struct page for a case
+ * @test: the case
+ * @size: how many bytes of it the case uses
+ *
+ * Skips the case if the boot line names no such RAM, and fails it if the
+ * RAM named is smaller than @size or its first page has struct page.
+ *
+ * Return: the first byte of the RAM, page aligned.
+ */
+phys_addr_t pfn_vec_kunit_unmanaged(struct kunit *test, u64 size)
+{
+	phys_addr_t base = unmanaged_base;
+
+	if (!unmanaged_size)
+		kunit_skip(test,
+			   "no RAM without struct page: boot with mem= and pfn_vec_kunit.unmanaged_base/size");
+	KUNIT_ASSERT_GE(test, unmanaged_size, size);
+	KUNIT_ASSERT_TRUE(test, PAGE_ALIGNED(base));
+	KUNIT_ASSERT_FALSE_MSG(test, pfn_valid(PHYS_PFN(base)),
+			       "unmanaged_base %pa has a struct page", &base);
+	return base;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_unmanaged);

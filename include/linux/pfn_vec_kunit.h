@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the pfn_vec KUnit suites (mm/pfn_vec_kunit_util.c):
- * debugfs files read and written from a test case, and fault injection.
+ * the RAM without struct page that the boot line names, debugfs files read
+ * and written from a test case, fault injection, and threads that cross
+ * CPUs and never outlive their case.
  * For tests only.
  */
 #ifndef _LINUX_PFN_VEC_KUNIT_H
@@ -11,6 +13,7 @@
 #include <linux/types.h>
 
 struct kunit;
+struct task_struct;
 
 int pfn_vec_kunit_debugfs_write(struct kunit *test, const char *path,
 				const char *val);
@@ -18,6 +21,12 @@ ssize_t pfn_vec_kunit_debugfs_read(struct kunit *test, const char *path,
 				   char *buf, size_t size);
 int pfn_vec_kunit_debugfs_set(struct kunit *test, const char *path,
 			      const char *val);
+
+phys_addr_t pfn_vec_kunit_unmanaged(struct kunit *test, u64 size);
+
+struct task_struct *pfn_vec_kunit_thread_run(struct kunit *test,
+					     int (*fn)(void *data), void *data,
+					     unsigned int nr, const char *name);
 
 void pfn_vec_kunit_fault_setup(struct kunit *test);
 void pfn_vec_kunit_fail_always(struct kunit *test);
