@@ -2,43 +2,67 @@
 /*
  * pfn_vec against the kernel's own alternatives, on the same memory in the
  * same boot. Not a test: make bench boots it, reads the "bench <key>
- * <value>" lines it logs and writes them out. Every key is a ratio of two
- * measurements taken back to back here, because absolute times under
- * emulation mean nothing.
+ * <value> rounds=<n> min=<min> max=<max>" lines it logs and writes them out.
  *
- * The memory is BAR2 of QEMU's ivshmem-plain, as large as the machine
- * allows (64 GiB on x86_64, backed lazily by the host).
+ * Absolute times under emulation mean nothing, so every key compares two
+ * ways of doing the same work on the same memory, with the same access
+ * primitive: each way runs once untimed, then both run in turn for a number
+ * of rounds, in alternating order (A then B, then B then A, ...), each round
+ * gives the ratio of its two times, and the key is the median of those
+ * ratios. Errors inside the timed work are returned, and checked only once
+ * the timing is over.
+ *
+ * The memory is RAM pages and BAR2 of QEMU's ivshmem-plain, as large as the
+ * machine allows (64 GiB on x86_64, backed lazily by the host).
+ *
+ * The BAR lookup and the reporting are shared with the block layer's
+ * benchmark (block/blk-pfn-vec-bench.c) through <linux/pfn_vec_bench.h>.
  */
 #include <kunit/test.h>
+#include <kunit/test-bug.h>
 #include <linux/bvec.h>
+#include <linux/export.h>
 #include <linux/highmem.h>
 #include <linux/io-mapping.h>
 #include <linux/io.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/memremap.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/pfn_vec.h>
-#include <linux/slab.h>
+#include <linux/pfn_vec_bench.h>
+#include <linux/sort.h>
 #include <linux/vmstat.h>
 
 #define IVSHMEM_DEVICE_ID	0x1110
 #define IVSHMEM_BAR		2
-#define MAP_LOOPS		200000
-#define COPY_BYTES		SZ_16M
 
-struct bench_bar {
-	struct pci_dev *pdev;
-	phys_addr_t phys;
-	size_t size;
-};
+static void bench_disable_pdev(void *pdev)
+{
+	pci_disable_device(pdev);
+}
 
 static void bench_put_pdev(void *pdev)
 {
 	pci_dev_put(pdev);
 }
 
-static void bench_find_bar(struct kunit *test, struct bench_bar *bar)
+/**
+ * pfn_vec_bench_find_bar - find the PCI BAR that the benchmarks run on
+ * @test:	the benchmark case; it fails if there is no such BAR
+ * @bar:	filled in with the device and the place and size of its BAR
+ * @min_size:	the least size of the BAR that @test needs
+ *
+ * Finds QEMU's ivshmem-plain device and enables its memory space, until
+ * @test ends. Its BAR2 is RAM of the host, without struct page in the
+ * guest.
+ *
+ * Context: Process context, in a KUnit case. May sleep.
+ */
+void pfn_vec_bench_find_bar(struct kunit *test, struct pfn_vec_bench_bar *bar,
+			    resource_size_t min_size)
 {
 	bar->pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
 				   IVSHMEM_DEVICE_ID, NULL);
@@ -46,18 +70,233 @@ static void bench_find_bar(struct kunit *test, struct bench_bar *bar)
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_put_pdev,
 							   bar->pdev));
 	KUNIT_ASSERT_EQ(test, pci_enable_device_mem(bar->pdev), 0);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   bench_disable_pdev,
+							   bar->pdev));
 	bar->phys = pci_resource_start(bar->pdev, IVSHMEM_BAR);
 	bar->size = pci_resource_len(bar->pdev, IVSHMEM_BAR);
-	KUNIT_ASSERT_GE(test, bar->size, (size_t)SZ_16M);
+	KUNIT_ASSERT_GE_MSG(test, bar->size, min_size,
+			    "ivshmem-plain BAR%d too small", IVSHMEM_BAR);
 }
+EXPORT_SYMBOL_GPL(pfn_vec_bench_find_bar);
 
-/* Log one result, as a ratio in thousandths so that no floats are needed. */
-static void bench_report(struct kunit *test, const char *key, u64 num, u64 den)
+static int bench_cmp_u64(const void *a, const void *b)
 {
-	u64 milli = div64_u64(num * 1000, max_t(u64, den, 1));
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
 
-	kunit_info(test, "bench %s %llu.%03llu\n", key, milli / 1000, milli % 1000);
+	return x < y ? -1 : x > y;
 }
+
+/* The median of @n values, which are sorted in place. */
+static u64 bench_median(u64 *v, unsigned int n)
+{
+	sort(v, n, sizeof(*v), bench_cmp_u64, NULL);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/**
+ * pfn_vec_bench_report - log a benchmark key: the median of rounds' ratios
+ * @test:	the benchmark case
+ * @key:	the name of the result, as make bench writes it
+ * @num:	per round, the numerator of that round's ratio (a time)
+ * @den:	per round, its denominator, measured in the same round
+ * @rounds:	how many rounds, from %PFN_VEC_BENCH_MIN_ROUNDS to
+ *		%PFN_VEC_BENCH_MAX_ROUNDS
+ *
+ * Logs "bench <key> <median> rounds=<rounds> min=<min> max=<max>": the
+ * median, the least and the greatest of the ratios @num[i] / @den[i], to
+ * three decimals and without floating point, for make bench to collect.
+ * A count of rounds out of range fails @test and logs nothing.
+ *
+ * Context: In a KUnit case.
+ */
+void pfn_vec_bench_report(struct kunit *test, const char *key,
+			  const u64 *num, const u64 *den, unsigned int rounds)
+{
+	u64 milli[PFN_VEC_BENCH_MAX_ROUNDS], med, lo, hi;
+	unsigned int i;
+
+	if (rounds < PFN_VEC_BENCH_MIN_ROUNDS ||
+	    rounds > PFN_VEC_BENCH_MAX_ROUNDS) {
+		KUNIT_FAIL(test, "%s: %u rounds, not %u to %u", key, rounds,
+			   PFN_VEC_BENCH_MIN_ROUNDS, PFN_VEC_BENCH_MAX_ROUNDS);
+		return;
+	}
+	/* Thousandths, so that no floats are needed. */
+	for (i = 0; i < rounds; i++)
+		milli[i] = mul_u64_u64_div_u64(num[i], 1000,
+					       max_t(u64, den[i], 1));
+	med = bench_median(milli, rounds);
+	lo = milli[0];
+	hi = milli[rounds - 1];
+	kunit_info(test, "bench %s %llu.%03llu rounds=%u min=%llu.%03llu max=%llu.%03llu\n",
+		   key, med / 1000, med % 1000, rounds, lo / 1000, lo % 1000,
+		   hi / 1000, hi % 1000);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_bench_report);
+
+#define ROUNDS		7		/* of the accessor and copy keys */
+#define SETUP_ROUNDS	5		/* memremap_pages() of the whole BAR */
+#define MAP_SEG		SZ_1M		/* a block layer segment */
+#define MAP_SEG_PAGES	(MAP_SEG / PAGE_SIZE)
+#define MAP_SEGS	(200000 / MAP_SEG_PAGES)	/* walked per run */
+#define MAP_LOOPS	200000		/* lone pages mapped per run */
+#define COPY_BYTES	SZ_16M		/* copied per run */
+
+static_assert(ROUNDS >= PFN_VEC_BENCH_MIN_ROUNDS);
+static_assert(SETUP_ROUNDS >= PFN_VEC_BENCH_MIN_ROUNDS);
+static_assert(ROUNDS <= PFN_VEC_BENCH_MAX_ROUNDS);
+
+/* What the two sides of a key work on. */
+struct bench_ctx {
+	struct kunit *test;
+	struct pfn_vec_bench_bar bar;
+	struct dev_pagemap *pgmap;	/* memremap_pages() of the whole BAR */
+	struct page *pages;		/* MAP_SEG of RAM ... */
+	struct bio_vec ram_bvec;	/* ... as a bio_vec ... */
+	struct pfn_vec ram_pv;		/* ... and as a pfn_vec */
+	struct pfn_vec bar_pv;		/* MAP_SEG of the BAR, at MAP_SEG */
+	struct io_mapping *iomap;	/* io_mapping_create_wc() of the BAR */
+	struct pfn_vec copy_pv;		/* the first copy_len of the BAR ... */
+	void __iomem *copy_wc;		/* ... its ioremap_wc() ... */
+	void __iomem *copy_lin;		/* ... and its linear map */
+	size_t copy_len;
+	u8 *buf;			/* SZ_1M of RAM to copy to and from */
+	unsigned int sum;		/* of the bytes read, so they are used */
+};
+
+/*
+ * One of the two sides of a key: @run does the work, timed, and returns 0
+ * or the first error; @undo, if any, undoes it untimed after it succeeded.
+ */
+struct bench_side {
+	const char *name;
+	int (*run)(struct bench_ctx *ctx);
+	int (*undo)(struct bench_ctx *ctx);
+};
+
+static int bench_run(struct bench_ctx *ctx, const struct bench_side *side,
+		     u64 *ns)
+{
+	u64 t0;
+	int err;
+
+	t0 = ktime_get_ns();
+	err = side->run(ctx);
+	*ns = ktime_get_ns() - t0;
+	if (!err && side->undo)
+		err = side->undo(ctx);
+	return err;
+}
+
+/*
+ * Time @num against @den and log @key, the median over @rounds rounds of
+ * the ratio of @num's time to @den's: each side once untimed first, then
+ * @num before @den in even rounds and after it in odd ones.
+ */
+static void bench_pair(struct kunit *test, const char *key,
+		       struct bench_ctx *ctx, const struct bench_side *num,
+		       const struct bench_side *den, unsigned int rounds)
+{
+	u64 t_num[PFN_VEC_BENCH_MAX_ROUNDS], t_den[PFN_VEC_BENCH_MAX_ROUNDS];
+	unsigned int r;
+	int err;
+
+	KUNIT_ASSERT_LE(test, rounds, PFN_VEC_BENCH_MAX_ROUNDS);
+	err = bench_run(ctx, num, &t_num[0]);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "%s: %s", key, num->name);
+	err = bench_run(ctx, den, &t_den[0]);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "%s: %s", key, den->name);
+
+	for (r = 0; r < rounds && !err; r++) {
+		if (r % 2)
+			err = bench_run(ctx, den, &t_den[r]) ?:
+			      bench_run(ctx, num, &t_num[r]);
+		else
+			err = bench_run(ctx, num, &t_num[r]) ?:
+			      bench_run(ctx, den, &t_den[r]);
+	}
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "%s: round %u", key, r - 1);
+
+	pfn_vec_bench_report(test, key, t_num, t_den, rounds);
+	kunit_info(test, "%s: %s %llu us, %s %llu us (medians of %u rounds)\n",
+		   key, num->name, bench_median(t_num, rounds) / 1000,
+		   den->name, bench_median(t_den, rounds) / 1000, rounds);
+}
+
+static struct bench_ctx *bench_ctx_alloc(struct kunit *test)
+{
+	struct bench_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->test = test;
+	return ctx;
+}
+
+static void bench_unregister(void *data)
+{
+	struct pfn_vec_bench_bar *bar = data;
+	int err = pfn_vec_region_unregister(bar->phys, bar->size);
+
+	if (err)
+		kunit_fail_current_test("pfn_vec_region_unregister: %d", err);
+}
+
+/* Register all of the BAR, write-combining, until @test ends. */
+static void bench_register_bar(struct kunit *test, struct bench_ctx *ctx)
+{
+	KUNIT_ASSERT_EQ(test, pfn_vec_region_register(ctx->bar.phys,
+						      ctx->bar.size,
+						      IO_LINEAR_WC), 0);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   bench_unregister,
+							   &ctx->bar));
+}
+
+/*
+ * Setup: memremap_pages() of the whole BAR, as P2PDMA does it, against
+ * registering it with pfn_vec; each undone, untimed, before the next.
+ */
+static int bench_memremap(struct bench_ctx *ctx)
+{
+	struct dev_pagemap *pgmap = ctx->pgmap;
+
+	memset(pgmap, 0, sizeof(*pgmap));
+	pgmap->type = MEMORY_DEVICE_GENERIC;
+	pgmap->range.start = ctx->bar.phys;
+	pgmap->range.end = ctx->bar.phys + ctx->bar.size - 1;
+	pgmap->nr_range = 1;
+	return PTR_ERR_OR_ZERO(memremap_pages(pgmap, NUMA_NO_NODE));
+}
+
+static int bench_memunmap(struct bench_ctx *ctx)
+{
+	memunmap_pages(ctx->pgmap);
+	return 0;
+}
+
+static int bench_register(struct bench_ctx *ctx)
+{
+	return pfn_vec_region_register(ctx->bar.phys, ctx->bar.size,
+				       IO_LINEAR_WC);
+}
+
+static int bench_unregister_now(struct bench_ctx *ctx)
+{
+	return pfn_vec_region_unregister(ctx->bar.phys, ctx->bar.size);
+}
+
+static const struct bench_side bench_zone_device = {
+	.name = "memremap_pages()",
+	.run = bench_memremap,
+	.undo = bench_memunmap,
+};
+
+static const struct bench_side bench_region = {
+	.name = "pfn_vec_region_register()",
+	.run = bench_register,
+	.undo = bench_unregister_now,
+};
 
 static unsigned long bench_free_bytes(void)
 {
@@ -65,254 +304,435 @@ static unsigned long bench_free_bytes(void)
 	return global_zone_page_state(NR_FREE_PAGES) << PAGE_SHIFT;
 }
 
-/*
- * Setup time and metadata: memremap_pages() of the whole BAR, as P2PDMA
- * does it, against registering it with pfn_vec.
- */
 static void pfn_vec_bench_setup(struct kunit *test)
 {
-	struct dev_pagemap *pgmap = kunit_kzalloc(test, sizeof(*pgmap), GFP_KERNEL);
-	unsigned long before, zone_bytes, reg_bytes;
-	struct bench_bar bar;
-	u64 t0, zone_ns, reg_ns;
-	void *addr;
+	struct bench_ctx *ctx = bench_ctx_alloc(test);
+	unsigned long before, zone_bytes;
+	int err;
 
-	KUNIT_ASSERT_NOT_NULL(test, pgmap);
-	bench_find_bar(test, &bar);
+	pfn_vec_bench_find_bar(test, &ctx->bar, SZ_16M);
+	ctx->pgmap = kunit_kmalloc(test, sizeof(*ctx->pgmap), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->pgmap);
 
-	pgmap->type = MEMORY_DEVICE_GENERIC;
-	pgmap->range.start = bar.phys;
-	pgmap->range.end = bar.phys + bar.size - 1;
-	pgmap->nr_range = 1;
+	/*
+	 * The memory for memmap and page tables that memremap_pages() takes,
+	 * as free pages see it. What registration takes is mostly slab, which
+	 * free pages do not resolve, so it is not compared.
+	 */
 	before = bench_free_bytes();
-	t0 = ktime_get_ns();
-	addr = memremap_pages(pgmap, NUMA_NO_NODE);
-	zone_ns = ktime_get_ns() - t0;
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(addr), "memremap_pages: %ld",
-			       PTR_ERR(addr));
-	zone_bytes = before - bench_free_bytes();
-	memunmap_pages(pgmap);
+	err = bench_memremap(ctx);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "memremap_pages: %d", err);
+	zone_bytes = before - min(before, bench_free_bytes());
+	bench_memunmap(ctx);
+	kunit_info(test, "BAR of %llu MiB: memremap_pages() takes %lu KiB\n",
+		   (unsigned long long)ctx->bar.size >> 20, zone_bytes >> 10);
 
-	before = bench_free_bytes();
-	t0 = ktime_get_ns();
-	KUNIT_ASSERT_EQ(test, pfn_vec_region_register(bar.phys, bar.size,
-						      IO_LINEAR_WC), 0);
-	reg_ns = ktime_get_ns() - t0;
-	reg_bytes = before - min(before, bench_free_bytes());
-	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(bar.phys, bar.size), 0);
-
-	kunit_info(test, "BAR of %zu MiB: memremap_pages %llu us, %lu KiB; register %llu us, %lu KiB\n",
-		   bar.size >> 20, zone_ns / 1000, zone_bytes >> 10,
-		   reg_ns / 1000, reg_bytes >> 10);
-	bench_report(test, "setup_speedup", zone_ns, reg_ns);
-	/* What registration used is below what free pages can resolve: a page. */
-	bench_report(test, "metadata_ratio", zone_bytes, max(reg_bytes, PAGE_SIZE));
+	bench_pair(test, "setup_speedup", ctx, &bench_zone_device,
+		   &bench_region, SETUP_ROUNDS);
 }
 
 /*
- * One map, one byte read through the mapping, and unmap, for every page of
- * a 1 MiB segment, as a block layer walk does: the pfn_vec iterator over the
- * BAR, for_each_bvec() with bvec_kmap_local() over RAM, and
- * io_mapping_map_local_wc() page after page of the BAR. Then the same for a
+ * The accessor: one map, one byte read through the mapping and one unmap
+ * for every page of a 1 MiB segment, as a block layer walk does, or of a
  * lone page mapped again and again, where pfn_vec_kmap_local() looks its
- * region up every time. The read keeps the compiler from folding the loops
- * of the alternatives, which on 64-bit are address arithmetic, into nothing.
+ * segment up every time. On RAM pages, the pfn_vec iterator and
+ * pfn_vec_kmap_local() against for_each_bvec() with bvec_kmap_local() and
+ * kmap_local_page(), all reading with READ_ONCE(); on the BAR, the same
+ * against io_mapping_map_local_wc(), all reading with readb(). The read
+ * keeps the compiler from folding loops that on 64-bit are address
+ * arithmetic into nothing. Every side counts its pages, and says if it
+ * mapped too few.
  */
-#define MAP_SEG		SZ_1M
-#define MAP_SEG_PAGES	(MAP_SEG / PAGE_SIZE)
-
-static void pfn_vec_bench_accessor(struct kunit *test)
+static int bench_mapped(unsigned int pages, unsigned int expected)
 {
-	struct page *pages = alloc_pages(GFP_KERNEL, get_order(MAP_SEG));
-	u64 t0, t_kmap, t_pfn_vec, t_iomap;
-	struct bio_vec bvec, bv;
+	return pages == expected ? 0 : -EIO;
+}
+
+static __always_inline int bench_miter(struct bench_ctx *ctx,
+				       const struct pfn_vec *pv, bool io)
+{
+	unsigned int i, sum = 0, pages = 0;
 	struct pfn_vec_miter miter;
 	struct bvec_iter iter;
-	struct io_mapping *iomap;
-	struct pfn_vec_map m;
-	struct bench_bar bar;
-	struct pfn_vec pv;
-	unsigned int i, j, sum = 0, mapped = 0;
+	int err;
 
-	KUNIT_ASSERT_NOT_NULL(test, pages);
-	bench_find_bar(test, &bar);
-	KUNIT_ASSERT_EQ(test, pfn_vec_region_register(bar.phys, bar.size,
-						      IO_LINEAR_WC), 0);
-	iomap = io_mapping_create_wc(bar.phys, bar.size);
-	KUNIT_ASSERT_NOT_NULL(test, iomap);
-	bvec_set_page(&bvec, pages, MAP_SEG, 0);
-	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, bar.phys + MAP_SEG, MAP_SEG), 0);
+	for (i = 0; i < MAP_SEGS; i++) {
+		err = pfn_vec_iter_init(&iter, pv, 1);
+		if (err)
+			return err;
+		pfn_vec_miter_start(&miter, pv, &iter, MAP_SEG);
+		while (pfn_vec_miter_next(&miter)) {
+			if (io)
+				sum += readb(miter.map.vaddr_iomem);
+			else
+				sum += READ_ONCE(*(u8 *)miter.map.vaddr);
+			pages++;
+		}
+		err = pfn_vec_miter_stop(&miter);
+		if (err)
+			return err;
+	}
+	ctx->sum += sum;
+	return bench_mapped(pages, MAP_SEGS * MAP_SEG_PAGES);
+}
 
-	t0 = ktime_get_ns();
-	for (i = 0; i < MAP_LOOPS / MAP_SEG_PAGES; i++) {
+static int bench_ram_miter(struct bench_ctx *ctx)
+{
+	return bench_miter(ctx, &ctx->ram_pv, false);
+}
+
+static int bench_ram_bvec(struct bench_ctx *ctx)
+{
+	unsigned int i, sum = 0, pages = 0;
+	struct bvec_iter iter;
+	struct bio_vec bv;
+
+	for (i = 0; i < MAP_SEGS; i++) {
 		struct bvec_iter start = { .bi_size = MAP_SEG };
 
-		for_each_bvec(bv, &bvec, iter, start) {
+		for_each_bvec(bv, &ctx->ram_bvec, iter, start) {
 			u8 *p = bvec_kmap_local(&bv);
 
 			sum += READ_ONCE(*p);
 			kunmap_local(p);
+			pages++;
 		}
 	}
-	t_kmap = ktime_get_ns() - t0;
+	ctx->sum += sum;
+	return bench_mapped(pages, MAP_SEGS * MAP_SEG_PAGES);
+}
 
-	t0 = ktime_get_ns();
-	for (i = 0; i < MAP_LOOPS / MAP_SEG_PAGES; i++) {
-		KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
-		pfn_vec_miter_start(&miter, &pv, &iter, MAP_SEG);
-		while (pfn_vec_miter_next(&miter)) {
-			sum += readb(miter.map.vaddr_iomem);
-			mapped++;
-		}
-		KUNIT_ASSERT_EQ(test, pfn_vec_miter_stop(&miter), 0);
-	}
-	t_pfn_vec = ktime_get_ns() - t0;
-	KUNIT_EXPECT_EQ(test, mapped, MAP_LOOPS / MAP_SEG_PAGES * MAP_SEG_PAGES);
+static int bench_ram_pfn_vec_kmap(struct bench_ctx *ctx)
+{
+	unsigned int i, sum = 0;
+	struct pfn_vec_map m;
+	int err;
 
-	t0 = ktime_get_ns();
-	for (i = 0; i < MAP_LOOPS / MAP_SEG_PAGES; i++) {
-		for (j = 0; j < MAP_SEG_PAGES; j++) {
-			void __iomem *p;
-
-			p = io_mapping_map_local_wc(iomap, MAP_SEG + j * PAGE_SIZE);
-			sum += readb(p);
-			io_mapping_unmap_local(p);
-		}
-	}
-	t_iomap = ktime_get_ns() - t0;
-
-	kunit_info(test, "%u pages, 1 MiB at a time: bvec_kmap_local %llu us, pfn_vec_miter %llu us, io_mapping %llu us\n",
-		   mapped, t_kmap / 1000, t_pfn_vec / 1000, t_iomap / 1000);
-	bench_report(test, "accessor_ratio", t_pfn_vec, t_kmap);
-	bench_report(test, "io_mapping_ratio", t_pfn_vec, t_iomap);
-
-	t0 = ktime_get_ns();
 	for (i = 0; i < MAP_LOOPS; i++) {
-		u8 *p = kmap_local_page(pages);
+		err = pfn_vec_kmap_local(&ctx->ram_pv, &m);
+		if (err)
+			return err;
+		sum += READ_ONCE(*(u8 *)m.map.vaddr);
+		pfn_vec_kunmap_local(&m);
+	}
+	ctx->sum += sum;
+	return 0;
+}
+
+static int bench_ram_kmap(struct bench_ctx *ctx)
+{
+	unsigned int i, sum = 0;
+
+	for (i = 0; i < MAP_LOOPS; i++) {
+		u8 *p = kmap_local_page(ctx->pages);
 
 		sum += READ_ONCE(*p);
 		kunmap_local(p);
 	}
-	t_kmap = ktime_get_ns() - t0;
+	ctx->sum += sum;
+	return 0;
+}
 
-	t0 = ktime_get_ns();
+static int bench_bar_miter(struct bench_ctx *ctx)
+{
+	return bench_miter(ctx, &ctx->bar_pv, true);
+}
+
+static int bench_bar_io_mapping(struct bench_ctx *ctx)
+{
+	unsigned int i, j, sum = 0, pages = 0;
+
+	for (i = 0; i < MAP_SEGS; i++) {
+		for (j = 0; j < MAP_SEG_PAGES; j++) {
+			void __iomem *p;
+
+			p = io_mapping_map_local_wc(ctx->iomap,
+						    MAP_SEG + j * PAGE_SIZE);
+			sum += readb(p);
+			io_mapping_unmap_local(p);
+			pages++;
+		}
+	}
+	ctx->sum += sum;
+	return bench_mapped(pages, MAP_SEGS * MAP_SEG_PAGES);
+}
+
+static int bench_bar_pfn_vec_kmap(struct bench_ctx *ctx)
+{
+	unsigned int i, sum = 0;
+	struct pfn_vec_map m;
+	int err;
+
 	for (i = 0; i < MAP_LOOPS; i++) {
-		if (pfn_vec_kmap_local(&pv, &m))
-			break;
+		err = pfn_vec_kmap_local(&ctx->bar_pv, &m);
+		if (err)
+			return err;
 		sum += readb(m.map.vaddr_iomem);
 		pfn_vec_kunmap_local(&m);
 	}
-	t_pfn_vec = ktime_get_ns() - t0;
-	KUNIT_EXPECT_EQ(test, i, MAP_LOOPS);
+	ctx->sum += sum;
+	return 0;
+}
 
-	t0 = ktime_get_ns();
+static int bench_bar_io_mapping_single(struct bench_ctx *ctx)
+{
+	unsigned int i, sum = 0;
+
 	for (i = 0; i < MAP_LOOPS; i++) {
-		void __iomem *p = io_mapping_map_local_wc(iomap, MAP_SEG);
+		void __iomem *p = io_mapping_map_local_wc(ctx->iomap, MAP_SEG);
 
 		sum += readb(p);
 		io_mapping_unmap_local(p);
 	}
-	t_iomap = ktime_get_ns() - t0;
+	ctx->sum += sum;
+	return 0;
+}
 
-	io_mapping_free(iomap);
-	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(bar.phys, bar.size), 0);
+static const struct bench_side bench_ram_miter_side = {
+	.name = "pfn_vec_miter",
+	.run = bench_ram_miter,
+};
+
+static const struct bench_side bench_ram_bvec_side = {
+	.name = "bvec_kmap_local()",
+	.run = bench_ram_bvec,
+};
+
+static const struct bench_side bench_ram_pfn_vec_kmap_side = {
+	.name = "pfn_vec_kmap_local()",
+	.run = bench_ram_pfn_vec_kmap,
+};
+
+static const struct bench_side bench_ram_kmap_side = {
+	.name = "kmap_local_page()",
+	.run = bench_ram_kmap,
+};
+
+static const struct bench_side bench_bar_miter_side = {
+	.name = "pfn_vec_miter",
+	.run = bench_bar_miter,
+};
+
+static const struct bench_side bench_bar_io_mapping_side = {
+	.name = "io_mapping_map_local_wc()",
+	.run = bench_bar_io_mapping,
+};
+
+static const struct bench_side bench_bar_pfn_vec_kmap_side = {
+	.name = "pfn_vec_kmap_local()",
+	.run = bench_bar_pfn_vec_kmap,
+};
+
+static const struct bench_side bench_bar_io_mapping_single_side = {
+	.name = "io_mapping_map_local_wc()",
+	.run = bench_bar_io_mapping_single,
+};
+
+static void bench_free_seg(void *pages)
+{
 	__free_pages(pages, get_order(MAP_SEG));
+}
 
-	kunit_info(test, "%u times one page: kmap_local_page %llu us, pfn_vec_kmap_local %llu us, io_mapping %llu us (%u)\n",
-		   MAP_LOOPS, t_kmap / 1000, t_pfn_vec / 1000, t_iomap / 1000,
-		   sum);
-	bench_report(test, "accessor_single_ratio", t_pfn_vec, t_kmap);
-	bench_report(test, "io_mapping_single_ratio", t_pfn_vec, t_iomap);
+static void bench_io_mapping_free(void *iomap)
+{
+	io_mapping_free(iomap);
+}
+
+static void pfn_vec_bench_accessor(struct kunit *test)
+{
+	struct bench_ctx *ctx = bench_ctx_alloc(test);
+	struct pfn_vec_map m;
+	bool is_iomem;
+
+	ctx->pages = alloc_pages(GFP_KERNEL, get_order(MAP_SEG));
+	KUNIT_ASSERT_NOT_NULL(test, ctx->pages);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_free_seg,
+							   ctx->pages));
+	bvec_set_page(&ctx->ram_bvec, ctx->pages, MAP_SEG, 0);
+	pfn_vec_set_page(&ctx->ram_pv, ctx->pages, MAP_SEG, 0);
+
+	/* RAM pages must take the kmap_local_page() path, as bio_vecs do. */
+	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&ctx->ram_pv, &m), 0);
+	is_iomem = m.map.is_iomem;
+	pfn_vec_kunmap_local(&m);
+	KUNIT_ASSERT_FALSE(test, is_iomem);
+
+	bench_pair(test, "accessor_ram_ratio", ctx, &bench_ram_miter_side,
+		   &bench_ram_bvec_side, ROUNDS);
+	bench_pair(test, "accessor_ram_single_ratio", ctx,
+		   &bench_ram_pfn_vec_kmap_side, &bench_ram_kmap_side, ROUNDS);
+
+	pfn_vec_bench_find_bar(test, &ctx->bar, 2 * MAP_SEG);
+	bench_register_bar(test, ctx);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&ctx->bar_pv,
+					       ctx->bar.phys + MAP_SEG,
+					       MAP_SEG), 0);
+	ctx->iomap = io_mapping_create_wc(ctx->bar.phys, ctx->bar.size);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->iomap);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   bench_io_mapping_free,
+							   ctx->iomap));
+
+	bench_pair(test, "io_mapping_ratio", ctx, &bench_bar_miter_side,
+		   &bench_bar_io_mapping_side, ROUNDS);
+	bench_pair(test, "io_mapping_single_ratio", ctx,
+		   &bench_bar_pfn_vec_kmap_side,
+		   &bench_bar_io_mapping_single_side, ROUNDS);
 }
 
 /*
- * Copy throughput of the pfn_vec helpers over memcpy_fromio()/memcpy_toio()
- * on an ioremap_wc() of the same BAR, for one transfer size.
+ * Copy throughput of the pfn_vec helpers over memcpy_fromio() and
+ * memcpy_toio() on an ioremap_wc() of the same piece of the BAR, and on the
+ * very mapping that the helpers use, the region's linear map: the latter
+ * is what the helpers themselves cost, apart from the mapping.
  */
-static void pfn_vec_bench_copy_size(struct kunit *test, struct bench_bar *bar,
-				    void __iomem *io, u8 *buf, size_t len)
+static int bench_from_wc(struct bench_ctx *ctx)
 {
-	unsigned int i, loops = COPY_BYTES / len;
-	void __iomem *lin = arch_io_linear_addr(bar->phys);
-	u64 t0, t_from_io, t_from_pv, t_to_io, t_to_pv, t_from_lin, t_to_lin;
+	unsigned int i;
+
+	for (i = 0; i < COPY_BYTES / ctx->copy_len; i++)
+		memcpy_fromio(ctx->buf, ctx->copy_wc, ctx->copy_len);
+	return 0;
+}
+
+static int bench_from_lin(struct bench_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < COPY_BYTES / ctx->copy_len; i++)
+		memcpy_fromio(ctx->buf, ctx->copy_lin, ctx->copy_len);
+	return 0;
+}
+
+static int bench_from_pfn_vec(struct bench_ctx *ctx)
+{
 	struct bvec_iter iter;
-	struct pfn_vec pv;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < COPY_BYTES / ctx->copy_len; i++) {
+		err = pfn_vec_iter_init(&iter, &ctx->copy_pv, 1) ?:
+		      pfn_vec_memcpy_from(ctx->buf, &ctx->copy_pv, &iter,
+					  ctx->copy_len);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int bench_to_wc(struct bench_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < COPY_BYTES / ctx->copy_len; i++)
+		memcpy_toio(ctx->copy_wc, ctx->buf, ctx->copy_len);
+	return 0;
+}
+
+static int bench_to_lin(struct bench_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < COPY_BYTES / ctx->copy_len; i++)
+		memcpy_toio(ctx->copy_lin, ctx->buf, ctx->copy_len);
+	return 0;
+}
+
+static int bench_to_pfn_vec(struct bench_ctx *ctx)
+{
+	struct bvec_iter iter;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < COPY_BYTES / ctx->copy_len; i++) {
+		err = pfn_vec_iter_init(&iter, &ctx->copy_pv, 1) ?:
+		      pfn_vec_memcpy_to(&ctx->copy_pv, &iter, ctx->buf,
+					ctx->copy_len);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static const struct bench_side bench_from_wc_side = {
+	.name = "memcpy_fromio() on ioremap_wc()",
+	.run = bench_from_wc,
+};
+
+static const struct bench_side bench_from_lin_side = {
+	.name = "memcpy_fromio() on the linear map",
+	.run = bench_from_lin,
+};
+
+static const struct bench_side bench_from_pfn_vec_side = {
+	.name = "pfn_vec_memcpy_from()",
+	.run = bench_from_pfn_vec,
+};
+
+static const struct bench_side bench_to_wc_side = {
+	.name = "memcpy_toio() on ioremap_wc()",
+	.run = bench_to_wc,
+};
+
+static const struct bench_side bench_to_lin_side = {
+	.name = "memcpy_toio() on the linear map",
+	.run = bench_to_lin,
+};
+
+static const struct bench_side bench_to_pfn_vec_side = {
+	.name = "pfn_vec_memcpy_to()",
+	.run = bench_to_pfn_vec,
+};
+
+/* Throughput ratios: the same bytes, so the inverse of the time ratios. */
+static void bench_copy_size(struct kunit *test, struct bench_ctx *ctx,
+			    size_t len)
+{
 	char key[48];
 
-	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, bar->phys, len), 0);
+	ctx->copy_len = len;
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&ctx->copy_pv, ctx->bar.phys,
+					       len), 0);
 
-	t0 = ktime_get_ns();
-	for (i = 0; i < loops; i++)
-		memcpy_fromio(buf, io, len);
-	t_from_io = ktime_get_ns() - t0;
-	t0 = ktime_get_ns();
-	for (i = 0; i < loops; i++) {
-		KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
-		KUNIT_ASSERT_EQ(test, pfn_vec_memcpy_from(buf, &pv, &iter, len), 0);
-	}
-	t_from_pv = ktime_get_ns() - t0;
-	t0 = ktime_get_ns();
-	for (i = 0; i < loops; i++)
-		memcpy_fromio(buf, lin, len);
-	t_from_lin = ktime_get_ns() - t0;
-
-	t0 = ktime_get_ns();
-	for (i = 0; i < loops; i++)
-		memcpy_toio(io, buf, len);
-	t_to_io = ktime_get_ns() - t0;
-	t0 = ktime_get_ns();
-	for (i = 0; i < loops; i++) {
-		KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
-		KUNIT_ASSERT_EQ(test, pfn_vec_memcpy_to(&pv, &iter, buf, len), 0);
-	}
-	t_to_pv = ktime_get_ns() - t0;
-	t0 = ktime_get_ns();
-	for (i = 0; i < loops; i++)
-		memcpy_toio(lin, buf, len);
-	t_to_lin = ktime_get_ns() - t0;
-
-	kunit_info(test, "%zu KiB x %u: from ioremap_wc %llu us, pfn_vec %llu us, linear map %llu us; to ioremap_wc %llu us, pfn_vec %llu us, linear map %llu us\n",
-		   len >> 10, loops, t_from_io / 1000, t_from_pv / 1000,
-		   t_from_lin / 1000, t_to_io / 1000, t_to_pv / 1000,
-		   t_to_lin / 1000);
-	/* Throughput ratio: the same bytes, so the inverse of the time ratio. */
 	snprintf(key, sizeof(key), "copy_from_ratio_%zuk", len >> 10);
-	bench_report(test, key, t_from_io, t_from_pv);
+	bench_pair(test, key, ctx, &bench_from_wc_side,
+		   &bench_from_pfn_vec_side, ROUNDS);
 	snprintf(key, sizeof(key), "copy_to_ratio_%zuk", len >> 10);
-	bench_report(test, key, t_to_io, t_to_pv);
-	/*
-	 * The helpers against memcpy_{from,to}io() on the very mapping they
-	 * use, the region's linear map: what the helpers themselves cost,
-	 * apart from the mapping that the ratios above compare too.
-	 */
+	bench_pair(test, key, ctx, &bench_to_wc_side, &bench_to_pfn_vec_side,
+		   ROUNDS);
 	snprintf(key, sizeof(key), "copy_from_linear_ratio_%zuk", len >> 10);
-	bench_report(test, key, t_from_lin, t_from_pv);
+	bench_pair(test, key, ctx, &bench_from_lin_side,
+		   &bench_from_pfn_vec_side, ROUNDS);
 	snprintf(key, sizeof(key), "copy_to_linear_ratio_%zuk", len >> 10);
-	bench_report(test, key, t_to_lin, t_to_pv);
+	bench_pair(test, key, ctx, &bench_to_lin_side, &bench_to_pfn_vec_side,
+		   ROUNDS);
+}
+
+static void bench_iounmap(void *io)
+{
+	iounmap((void __iomem __force *)io);
 }
 
 static void pfn_vec_bench_copy(struct kunit *test)
 {
 	static const size_t sizes[] = { SZ_4K, SZ_64K, SZ_1M };
-	struct bench_bar bar;
-	void __iomem *io;
+	struct bench_ctx *ctx = bench_ctx_alloc(test);
 	unsigned int i;
-	u8 *buf;
 
-	bench_find_bar(test, &bar);
-	buf = kunit_kmalloc(test, SZ_1M, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	memset(buf, 0x5a, SZ_1M);
-	KUNIT_ASSERT_EQ(test, pfn_vec_region_register(bar.phys, bar.size,
-						      IO_LINEAR_WC), 0);
-	io = ioremap_wc(bar.phys, SZ_1M);
-	KUNIT_ASSERT_NOT_NULL(test, (__force void *)io);
+	pfn_vec_bench_find_bar(test, &ctx->bar, SZ_1M);
+	ctx->buf = kunit_kmalloc(test, SZ_1M, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->buf);
+	memset(ctx->buf, 0x5a, SZ_1M);
+	bench_register_bar(test, ctx);
+	/* Write-combining, as registered: PAT refuses a conflicting alias. */
+	ctx->copy_wc = ioremap_wc(ctx->bar.phys, SZ_1M);
+	KUNIT_ASSERT_NOT_NULL(test, (void __force *)ctx->copy_wc);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_iounmap,
+							   (void __force *)ctx->copy_wc));
+	ctx->copy_lin = arch_io_linear_addr(ctx->bar.phys);
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++)
-		pfn_vec_bench_copy_size(test, &bar, io, buf, sizes[i]);
-
-	iounmap(io);
-	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(bar.phys, bar.size), 0);
+		bench_copy_size(test, ctx, sizes[i]);
 }
 
 static struct kunit_case pfn_vec_bench_cases[] = {
