@@ -13,8 +13,26 @@
  * The pfn_vec bios name BAR2 of QEMU's ivshmem-plain, which is what they
  * are for, and then RAM pages, which leaves out the cost of copying to
  * and from the BAR and so shows what the block layer adds on its own.
- * Every key is a throughput ratio against the baseline, logged as
- * mm/pfn_vec_bench.c logs its own: "bench <key> <value>".
+ *
+ * Each path writes and reads all of BENCH_BUF once, untimed, to check its
+ * data; then come BENCH_ROUNDS rounds, each of one write and one read of
+ * all of BENCH_BUF per path, the paths in a different order from round to
+ * round. Every key is the median of the rounds' ratios, each from that
+ * round's times, and is logged as mm/pfn_vec_bench.c logs its own, by
+ * pfn_vec_bench_report():
+ *
+ *  - bounce_ratio, native_ratio: throughput of the bounced and of the
+ *    native path against the baseline;
+ *  - bounce_efficiency: the bounced path against the most it can reach.
+ *    A bounced bio is a bio_vec bio of the bounce pages, plus one copy
+ *    between them and the pfn_vec, which costs what the native path's
+ *    copy between the pfn_vec and brd's pages costs. So a bounce path
+ *    that adds nothing but that copy takes t_page + t_native, and
+ *    (t_page + t_native) / t_bounce, which is
+ *    bounce_ratio * (1 + 1 / native_ratio), is 1 for it, where its
+ *    bounce_ratio is only t_page / (t_page + t_native);
+ *  - the same three for RAM pages: bounce_ram_ratio, native_ram_ratio and
+ *    bounce_ram_efficiency.
  *
  * brd must be at least BENCH_BUF large: the benchmark kunitconfig sets
  * CONFIG_BLK_DEV_RAM_SIZE, or boot with brd.rd_size=.
@@ -24,20 +42,19 @@
 #include <linux/blkdev.h>
 #include <linux/io.h>
 #include <linux/ktime.h>
-#include <linux/math64.h>
 #include <linux/mm.h>
-#include <linux/pci.h>
 #include <linux/pfn_vec.h>
+#include <linux/pfn_vec_bench.h>
 #include <linux/slab.h>
-
-#define IVSHMEM_DEVICE_ID	0x1110
-#define IVSHMEM_BAR		2
 
 #define BENCH_BIO	SZ_128K			/* bytes per bio */
 #define BENCH_BUF	SZ_64M			/* memory cycled through */
 #define BENCH_BYTES	SZ_1G			/* moved each way, per path */
 #define BENCH_BIOS	(BENCH_BUF / BENCH_BIO)
 #define BENCH_ROUNDS	(BENCH_BYTES / BENCH_BUF)
+
+static_assert(BENCH_ROUNDS >= PFN_VEC_BENCH_MIN_ROUNDS);
+static_assert(BENCH_ROUNDS <= PFN_VEC_BENCH_MAX_ROUNDS);
 
 enum bench_path { PATH_PAGE, PATH_BOUNCE, PATH_NATIVE, NR_PATHS };
 
@@ -54,14 +71,6 @@ struct bench_ctx {
 	void __iomem *bar_io;		/* ioremap_wc() of it, to check it */
 	u64 *expect, *actual;		/* BENCH_BIO each */
 };
-
-/* Log one result as mm/pfn_vec_bench.c does: a ratio, in thousandths. */
-static void bench_report(struct kunit *test, const char *key, u64 num, u64 den)
-{
-	u64 milli = div64_u64(num * 1000, max_t(u64, den, 1));
-
-	kunit_info(test, "bench %s %llu.%03llu\n", key, milli / 1000, milli % 1000);
-}
 
 static bool bench_is_native(struct block_device *bdev)
 {
@@ -136,11 +145,6 @@ static void bench_free_chunks(void *data)
 		__free_pages(ctx->chunks[i], get_order(BENCH_BIO));
 }
 
-static void bench_put_pdev(void *pdev)
-{
-	pci_dev_put(pdev);
-}
-
 static void bench_iounmap(void *io)
 {
 	iounmap((void __iomem __force *)io);
@@ -156,17 +160,10 @@ static void bench_unregister(void *data)
 /* The first BENCH_BUF of the ivshmem BAR, registered and checkable. */
 static void bench_map_bar(struct kunit *test, struct bench_ctx *ctx)
 {
-	struct pci_dev *pdev;
+	struct pfn_vec_bench_bar bar;
 
-	pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET, IVSHMEM_DEVICE_ID,
-			      NULL);
-	KUNIT_ASSERT_NOT_NULL_MSG(test, pdev, "no ivshmem-plain device");
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_put_pdev,
-							   pdev));
-	KUNIT_ASSERT_EQ(test, pci_enable_device_mem(pdev), 0);
-	KUNIT_ASSERT_GE(test, pci_resource_len(pdev, IVSHMEM_BAR),
-			(resource_size_t)BENCH_BUF);
-	ctx->bar = pci_resource_start(pdev, IVSHMEM_BAR);
+	pfn_vec_bench_find_bar(test, &bar, BENCH_BUF);
+	ctx->bar = bar.phys;
 
 	/* Write-combining, as registered: PAT refuses a conflicting alias. */
 	ctx->bar_io = ioremap_wc(ctx->bar, BENCH_BUF);
@@ -369,21 +366,70 @@ static bool bench_verify(struct kunit *test, struct bench_ctx *ctx,
 }
 
 /*
- * BENCH_BYTES each way on each path: BENCH_ROUNDS rounds of one write and
- * one read of all of the memory per path, the order of the paths rotating
- * from round to round so that none always runs first, or after the same
- * other path.
+ * The order of the paths in each round: every order of the three in turn,
+ * each followed by its reverse, so that in every two rounds each path runs
+ * once before and once after each other one, and over six rounds each path
+ * runs first, second and last twice.
  */
-static void bench_paths(struct kunit *test, bool bar,
-			const char *bounce_key, const char *native_key)
+static const enum bench_path bench_orders[][NR_PATHS] = {
+	{ PATH_PAGE, PATH_BOUNCE, PATH_NATIVE },
+	{ PATH_NATIVE, PATH_BOUNCE, PATH_PAGE },
+	{ PATH_BOUNCE, PATH_NATIVE, PATH_PAGE },
+	{ PATH_PAGE, PATH_NATIVE, PATH_BOUNCE },
+	{ PATH_NATIVE, PATH_PAGE, PATH_BOUNCE },
+	{ PATH_BOUNCE, PATH_PAGE, PATH_NATIVE },
+};
+
+/*
+ * One round: a write and a read of all of the memory on every path, in
+ * the order for @round; each path's time in @t[path][round] and its
+ * totals in @t_write and @t_read. Returns the first error, at which it
+ * stops.
+ */
+static int bench_round(struct bench_ctx *ctx, unsigned int round,
+		       u64 t[NR_PATHS][BENCH_ROUNDS], u64 *t_write, u64 *t_read)
+{
+	unsigned int i = round % ARRAY_SIZE(bench_orders), k;
+	u64 t0, t1, t2;
+	int ret;
+
+	for (k = 0; k < NR_PATHS; k++) {
+		enum bench_path path = bench_orders[i][k];
+
+		/* The queue changes outside the timed passes. */
+		ret = bench_use_path(ctx, path);
+		if (ret)
+			return ret;
+		t0 = ktime_get_ns();
+		ret = bench_pass(ctx, path, REQ_OP_WRITE);
+		t1 = ktime_get_ns();
+		if (ret)
+			return ret;
+		ret = bench_pass(ctx, path, REQ_OP_READ);
+		t2 = ktime_get_ns();
+		if (ret)
+			return ret;
+		t[path][round] = t2 - t0;
+		t_write[path] += t1 - t0;
+		t_read[path] += t2 - t1;
+	}
+	return 0;
+}
+
+/*
+ * BENCH_BYTES each way on each path, in BENCH_ROUNDS rounds, after each
+ * path has checked its data once; then the keys, from each round's times.
+ */
+static void bench_paths(struct kunit *test, bool bar, const char *bounce_key,
+			const char *native_key, const char *efficiency_key)
 {
 	struct bench_ctx *ctx = bench_init(test, bar);
-	u64 t_write[NR_PATHS] = {}, t_read[NR_PATHS] = {}, t[NR_PATHS];
-	unsigned int round, k;
+	u64 t[NR_PATHS][BENCH_ROUNDS], t_write[NR_PATHS] = {};
+	u64 t_read[NR_PATHS] = {}, t_ceiling[BENCH_ROUNDS];
+	unsigned int round;
 	enum bench_path path;
 	bool ok = true;
-	u64 t0;
-	int ret;
+	int ret = 0;
 
 	for (path = 0; path < NR_PATHS; path++)
 		ok &= bench_verify(test, ctx, path);
@@ -391,48 +437,38 @@ static void bench_paths(struct kunit *test, bool bar,
 	if (!ok)
 		return;
 
-	for (round = 0; round < BENCH_ROUNDS; round++) {
-		for (k = 0; k < NR_PATHS; k++) {
-			path = (round + k) % NR_PATHS;
-			/* The queue changes outside the timed passes. */
-			KUNIT_ASSERT_EQ(test, bench_use_path(ctx, path), 0);
+	for (round = 0; round < BENCH_ROUNDS && !ret; round++)
+		ret = bench_round(ctx, round, t, t_write, t_read);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "round %u", round - 1);
 
-			t0 = ktime_get_ns();
-			ret = bench_pass(ctx, path, REQ_OP_WRITE);
-			t_write[path] += ktime_get_ns() - t0;
-			KUNIT_ASSERT_EQ_MSG(test, ret, 0, "%s write",
-					    path_names[path]);
-
-			t0 = ktime_get_ns();
-			ret = bench_pass(ctx, path, REQ_OP_READ);
-			t_read[path] += ktime_get_ns() - t0;
-			KUNIT_ASSERT_EQ_MSG(test, ret, 0, "%s read",
-					    path_names[path]);
-		}
-	}
-
-	for (path = 0; path < NR_PATHS; path++) {
-		t[path] = t_write[path] + t_read[path];
+	for (path = 0; path < NR_PATHS; path++)
 		kunit_info(test, "%s, %u MiB each way in %u KiB bios, %s: write %llu us, read %llu us\n",
 			   bar ? "BAR" : "RAM", BENCH_BYTES >> 20, BENCH_BIO >> 10,
 			   path_names[path], t_write[path] / 1000,
 			   t_read[path] / 1000);
-	}
 	/* The same bytes on every path: throughput is the inverse of time. */
-	bench_report(test, bounce_key, t[PATH_PAGE], t[PATH_BOUNCE]);
-	bench_report(test, native_key, t[PATH_PAGE], t[PATH_NATIVE]);
+	pfn_vec_bench_report(test, bounce_key, t[PATH_PAGE], t[PATH_BOUNCE],
+			     BENCH_ROUNDS);
+	pfn_vec_bench_report(test, native_key, t[PATH_PAGE], t[PATH_NATIVE],
+			     BENCH_ROUNDS);
+	for (round = 0; round < BENCH_ROUNDS; round++)
+		t_ceiling[round] = t[PATH_PAGE][round] + t[PATH_NATIVE][round];
+	pfn_vec_bench_report(test, efficiency_key, t_ceiling, t[PATH_BOUNCE],
+			     BENCH_ROUNDS);
 }
 
 /* pfn_vec bios of the ivshmem BAR: the use they are made for. */
 static void pfn_vec_bench_block_bar(struct kunit *test)
 {
-	bench_paths(test, true, "bounce_ratio", "native_ratio");
+	bench_paths(test, true, "bounce_ratio", "native_ratio",
+		    "bounce_efficiency");
 }
 
 /* pfn_vec bios of RAM pages: the block layer's cost without the BAR's. */
 static void pfn_vec_bench_block_ram(struct kunit *test)
 {
-	bench_paths(test, false, "bounce_ram_ratio", "native_ram_ratio");
+	bench_paths(test, false, "bounce_ram_ratio", "native_ram_ratio",
+		    "bounce_ram_efficiency");
 }
 
 static struct kunit_case pfn_vec_bench_block_cases[] = {
