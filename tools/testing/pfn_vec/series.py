@@ -38,17 +38,20 @@ BENCH_ARCHES = reports.Manifest().hook_arches
 # The cover letter's bench table: key, description, target.
 BENCH_ROWS = [
     ('setup_speedup', 'memremap_pages() time / register time', '>= 100'),
-    ('metadata_ratio', 'memmap + page tables / registration', '>= 1000'),
-    ('accessor_ratio', 'mapping iterator / kmap_local_page()', '<= 1.1'),
+    ('accessor_ram_ratio', 'mapping iterator / bvec_kmap_local(), RAM', '<= 1.1'),
+    ('accessor_ram_single_ratio', 'pfn_vec_kmap_local() / kmap_local_page(), RAM', ''),
     ('io_mapping_ratio', 'mapping iterator / io_mapping_map_local_wc()', ''),
+    ('io_mapping_single_ratio', 'pfn_vec_kmap_local() / io_mapping_map_local_wc()', ''),
     ('copy_from_ratio', 'copy helpers / memcpy_fromio() on ioremap_wc()', '>= 0.95'),
     ('copy_to_ratio', 'copy helpers / memcpy_toio() on ioremap_wc()', '>= 0.95'),
     ('copy_from_linear_ratio', 'the same, on the linear map', ''),
     ('copy_to_linear_ratio', 'the same, on the linear map', ''),
     ('bounce_ratio', 'bounced BAR bios / page bios, brd', '>= 0.8'),
     ('native_ratio', 'native BAR bios / page bios, brd', '>= 0.95'),
+    ('bounce_efficiency', 'bounce_ratio x (1 + 1 / native_ratio)', '>= 0.9'),
     ('bounce_ram_ratio', 'bounced pfn_vec bios of RAM / page bios', ''),
     ('native_ram_ratio', 'native pfn_vec bios of RAM / page bios', ''),
+    ('bounce_ram_efficiency', 'the same, for RAM', ''),
 ]
 
 
