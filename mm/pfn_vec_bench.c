@@ -189,25 +189,31 @@ static int bench_run(struct bench_ctx *ctx, const struct bench_side *side,
 	return err;
 }
 
+/* Run @side once, untimed, before the rounds of @key. */
+static void bench_warm_up(struct kunit *test, const char *key,
+			  struct bench_ctx *ctx, const struct bench_side *side)
+{
+	u64 ns;
+	int err;
+
+	err = bench_run(ctx, side, &ns);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "%s: %s", key, side->name);
+}
+
 /*
- * Time @num against @den and log @key, the median over @rounds rounds of
- * the ratio of @num's time to @den's: each side once untimed first, then
- * @num before @den in even rounds and after it in odd ones.
+ * Time @num against @den, both warmed up, and log @key, the median over
+ * @rounds rounds of the ratio of @num's time to @den's: @num runs before
+ * @den in even rounds and after it in odd ones.
  */
-static void bench_pair(struct kunit *test, const char *key,
-		       struct bench_ctx *ctx, const struct bench_side *num,
-		       const struct bench_side *den, unsigned int rounds)
+static void bench_rounds(struct kunit *test, const char *key,
+			 struct bench_ctx *ctx, const struct bench_side *num,
+			 const struct bench_side *den, unsigned int rounds)
 {
 	u64 t_num[PFN_VEC_BENCH_MAX_ROUNDS], t_den[PFN_VEC_BENCH_MAX_ROUNDS];
 	unsigned int r;
-	int err;
+	int err = 0;
 
 	KUNIT_ASSERT_LE(test, rounds, PFN_VEC_BENCH_MAX_ROUNDS);
-	err = bench_run(ctx, num, &t_num[0]);
-	KUNIT_ASSERT_EQ_MSG(test, err, 0, "%s: %s", key, num->name);
-	err = bench_run(ctx, den, &t_den[0]);
-	KUNIT_ASSERT_EQ_MSG(test, err, 0, "%s: %s", key, den->name);
-
 	for (r = 0; r < rounds && !err; r++) {
 		if (r % 2)
 			err = bench_run(ctx, den, &t_den[r]) ?:
@@ -222,6 +228,16 @@ static void bench_pair(struct kunit *test, const char *key,
 	kunit_info(test, "%s: %s %llu us, %s %llu us (medians of %u rounds)\n",
 		   key, num->name, bench_median(t_num, rounds) / 1000,
 		   den->name, bench_median(t_den, rounds) / 1000, rounds);
+}
+
+/* bench_rounds(), each side run once untimed first. */
+static void bench_pair(struct kunit *test, const char *key,
+		       struct bench_ctx *ctx, const struct bench_side *num,
+		       const struct bench_side *den, unsigned int rounds)
+{
+	bench_warm_up(test, key, ctx, num);
+	bench_warm_up(test, key, ctx, den);
+	bench_rounds(test, key, ctx, num, den, rounds);
 }
 
 static struct bench_ctx *bench_ctx_alloc(struct kunit *test)
@@ -315,9 +331,9 @@ static void pfn_vec_bench_setup(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ctx->pgmap);
 
 	/*
-	 * The memory for memmap and page tables that memremap_pages() takes,
-	 * as free pages see it. What registration takes is mostly slab, which
-	 * free pages do not resolve, so it is not compared.
+	 * memremap_pages()' warm-up measures the memory it takes for memmap
+	 * and page tables, as free pages see it. What registration takes is
+	 * mostly slab, which free pages do not resolve, so it is not compared.
 	 */
 	before = bench_free_bytes();
 	err = bench_memremap(ctx);
@@ -327,8 +343,9 @@ static void pfn_vec_bench_setup(struct kunit *test)
 	kunit_info(test, "BAR of %llu MiB: memremap_pages() takes %lu KiB\n",
 		   (unsigned long long)ctx->bar.size >> 20, zone_bytes >> 10);
 
-	bench_pair(test, "setup_speedup", ctx, &bench_zone_device,
-		   &bench_region, SETUP_ROUNDS);
+	bench_warm_up(test, "setup_speedup", ctx, &bench_region);
+	bench_rounds(test, "setup_speedup", ctx, &bench_zone_device,
+		     &bench_region, SETUP_ROUNDS);
 }
 
 /*
