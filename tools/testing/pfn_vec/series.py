@@ -15,7 +15,8 @@
 # Usage: series.py TOP BASE GITDIR OUTDIR TREE_ID BENCH_DIR NEW_FILE...
 #        series.py --stale BENCH_DIR TREE_ID
 #          prints the arches whose make bench results are missing or from
-#          another tree, which make series measures before it exports.
+#          another tree: make series stops on them, unless BENCH=1
+#          (measure them first) or BENCH=0 (no table).
 #   TOP        the repository (patches/, the overlay)
 #   BASE       the pristine kernel tree
 #   GITDIR     scratch directory for the repository the commits are made in
@@ -265,14 +266,13 @@ def bench_docs(bench_dir, tree_id):
 def bench_table(bench_dir, tree_id):
     docs = bench_docs(bench_dir, tree_id)
     if not docs:
-        return ('Benchmark: not measured on this tree (make series measures it;\n'
-                'make series BENCH=0 skips it).\n')
+        return ('Benchmark: not measured on this tree (make series BENCH=0).\n')
     arches = [a for a in BENCH_ARCHES if a in docs]
     out = ['Benchmark (make bench ARCH=<arch>; every ratio is taken within one',
            'boot of QEMU TCG, against the kernel\'s own alternative on the same',
            'memory; measured %s on tree %s):' % (
                ', '.join(sorted({docs[a].get('date', '?') for a in arches})), tree_id), '']
-    head = '%-24s %8s  %s' % ('key', 'target', '  '.join('%-17s' % a for a in arches))
+    head = '%-26s %8s  %s' % ('key', 'target', '  '.join('%-17s' % a for a in arches))
     out += [head, '-' * len(head)]
     for key, _, target in BENCH_ROWS:
         cells = []
@@ -282,9 +282,9 @@ def bench_table(bench_dir, tree_id):
                 cells.append('/'.join(fmt(v.get(s)) for s in ('4k', '64k', '1024k')))
             else:
                 cells.append(fmt(v))
-        out.append('%-24s %8s  %s' % (key, target, '  '.join('%-17s' % c for c in cells)))
+        out.append('%-26s %8s  %s' % (key, target, '  '.join('%-17s' % c for c in cells)))
     out += ['', 'copy_* ratios: 4 KiB / 64 KiB / 1 MiB. Keys:']
-    out += ['  %-24s %s' % (key, what) for key, what, _ in BENCH_ROWS]
+    out += ['  %-26s %s' % (key, what) for key, what, _ in BENCH_ROWS]
     missing = [a for a in BENCH_ARCHES if a not in docs]
     if missing:
         out += ['', 'Not measured on this tree: %s.' % ', '.join(missing)]
