@@ -1279,13 +1279,16 @@ static void pfn_vec_block_test_crypto(struct kunit *test)
 /*
  * The bounce path under allocation failure: current->fail_nth fails the
  * 1st, 2nd, 3rd, ... allocation that submitting a bounced bio makes, until
- * a bio makes no more than it was allowed. The bounce bio and its pages
- * come from a bioset and a mempool with GFP_NOIO, and null_blk's splits
- * from the disk's bioset, so every bio must still complete, with the right
- * data, from their reserves. The sectors were written beforehand, so that
- * brd and null_blk allocate none of their own. Where the CPU cannot reach
- * the memory (no hook), every bio ends with BLK_STS_NOTSUPP and moves
- * nothing.
+ * a bio makes no more. The bio is larger than a piece, so that it is split
+ * and bounced in two pieces. The bounce bios and their pages come from a
+ * bioset and a mempool with GFP_NOIO, and the split from the disk's
+ * bioset, so every bio must still complete, with the right data and
+ * nothing written around it, from their reserves; and a bounced bio
+ * allocates, so some allocation must have failed in each direction. The
+ * sectors were written beforehand, so that brd and null_blk allocate none
+ * of their own. Where the CPU cannot reach the memory (no hook), every bio
+ * ends with BLK_STS_NOTSUPP, with nothing written to the device or to
+ * memory, however the allocations it made before it found out went.
  */
 struct fault_case {
 	enum test_dev dev;
@@ -1305,8 +1308,9 @@ static void fault_case_desc(const struct fault_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(fault_case, fault_cases, fault_case_desc);
 
-#define FAULT_LEN	(SZ_64K + 3 * SECTOR_SIZE)
+#define FAULT_LEN	(PIECE + 2 * PAGE_SIZE + 3 * SECTOR_SIZE)
 #define FAULT_OFF	(PAGE_SIZE + 100)
+#define FAULT_GUARD	100		/* bytes of memory around the bio's */
 #define FAULT_SECTOR	512
 #define FAULT_MAX_NTH	1000
 
@@ -1327,15 +1331,39 @@ static int fault_rw(struct kunit *test, blk_opf_t op, const struct pfn_vec *pv,
 	return ret;
 }
 
+/*
+ * Where the device, from FAULT_SECTOR, first differs from pattern @seed over
+ * FAULT_LEN bytes (from @c if @seed is 0), and then from @c over a sector:
+ * FAULT_LEN + SECTOR_SIZE if nowhere.
+ */
+static size_t fault_dev_check(struct test_ctx *ctx, u8 *buf, unsigned int seed,
+			      u8 c)
+{
+	size_t i;
+
+	if (dev_rw(ctx, REQ_OP_READ, FAULT_SECTOR, buf, FAULT_LEN + SECTOR_SIZE))
+		return 0;
+	for (i = 0; i < FAULT_LEN + SECTOR_SIZE; i++)
+		if (buf[i] != (seed && i < FAULT_LEN ? pattern(seed, i) : c))
+			break;
+	return i;
+}
+
+static bool fault_guards_are(struct test_mem *m, u8 c)
+{
+	return test_mem_is(m, FAULT_OFF - FAULT_GUARD, FAULT_GUARD, c) &&
+	       test_mem_is(m, FAULT_OFF + FAULT_LEN, FAULT_GUARD, c);
+}
+
 static void pfn_vec_block_test_fault_bounce(struct kunit *test)
 {
 	const struct fault_case *c = test->param_value;
 	struct test_ctx *ctx = test->priv;
 	struct test_mem *m = &ctx->mem[c->kind];
-	u8 *buf = kunit_kmalloc(test, FAULT_LEN, GFP_KERNEL);
-	unsigned int nth, failures = 0;
+	u8 *buf = kunit_kmalloc(test, FAULT_LEN + SECTOR_SIZE, GFP_KERNEL);
+	unsigned int nth, failures;
 	struct pfn_vec pv;
-	bool more = true;
+	bool more;
 	size_t i;
 	int want;
 
@@ -1344,29 +1372,42 @@ static void pfn_vec_block_test_fault_bounce(struct kunit *test)
 	use_dev(test, c->dev, false);
 	test_mem_pv(test, m, FAULT_OFF, FAULT_LEN, &pv);
 	want = m->mapped ? 0 : -EOPNOTSUPP;
-	memset(buf, SENTINEL, FAULT_LEN);
+	memset(buf, SENTINEL, FAULT_LEN + SECTOR_SIZE);
 	KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_WRITE, FAULT_SECTOR, buf,
-				     FAULT_LEN), 0);
+				     FAULT_LEN + SECTOR_SIZE), 0);
+	test_mem_set(m, FAULT_OFF - FAULT_GUARD, FAULT_LEN + 2 * FAULT_GUARD,
+		     SENTINEL);
 	pfn_vec_kunit_fault_setup(test);
 
-	for (nth = 1; more; nth++) {
+	/* Writes: the device gets the data, and memory stays as it was. */
+	for (nth = 1, more = true; more; nth++) {
 		KUNIT_ASSERT_LE(test, nth, FAULT_MAX_NTH);
 		test_mem_fill(m, FAULT_OFF, FAULT_LEN, nth);
 		KUNIT_ASSERT_EQ_MSG(test, fault_rw(test, REQ_OP_WRITE, &pv, nth,
 						   &more), want,
 				    "write, allocation %u failing", nth);
-		failures += more;
-		KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_READ, FAULT_SECTOR, buf,
-					     FAULT_LEN), 0);
-		for (i = 0; i < FAULT_LEN; i++)
-			if (buf[i] != (want ? SENTINEL : pattern(nth, i)))
-				break;
-		KUNIT_ASSERT_EQ_MSG(test, i, (size_t)FAULT_LEN,
-				    "write, allocation %u failing: device differs at byte %zu",
-				    nth, i);
+		KUNIT_ASSERT_EQ_MSG(test, fault_dev_check(ctx, buf,
+							  want ? 0 : nth,
+							  SENTINEL),
+				    (size_t)FAULT_LEN + SECTOR_SIZE,
+				    "write, allocation %u failing: device %s",
+				    nth, want ? "written" : "differs");
+		KUNIT_ASSERT_EQ_MSG(test, test_mem_check(m, FAULT_OFF, FAULT_LEN,
+							 nth),
+				    (size_t)FAULT_LEN,
+				    "write, allocation %u failing: memory written",
+				    nth);
+		KUNIT_ASSERT_TRUE_MSG(test, fault_guards_are(m, SENTINEL),
+				      "write, allocation %u failing: memory written around the bio",
+				      nth);
 	}
+	failures = nth - 2;
 	kunit_info(test, "write: %u allocations failed in turn\n", failures);
+	if (!want)
+		KUNIT_EXPECT_GT_MSG(test, failures, 0U,
+				    "a bounced write allocated nothing");
 
+	/* Reads: memory gets the data, and nothing around it. */
 	for (nth = 1, more = true; more; nth++) {
 		KUNIT_ASSERT_LE(test, nth, FAULT_MAX_NTH);
 		for (i = 0; i < FAULT_LEN; i++)
@@ -1377,7 +1418,6 @@ static void pfn_vec_block_test_fault_bounce(struct kunit *test)
 		KUNIT_ASSERT_EQ_MSG(test, fault_rw(test, REQ_OP_READ, &pv, nth,
 						   &more), want,
 				    "read, allocation %u failing", nth);
-		failures += more;
 		if (want)
 			KUNIT_ASSERT_TRUE_MSG(test, test_mem_is(m, FAULT_OFF,
 								FAULT_LEN,
@@ -1391,11 +1431,21 @@ static void pfn_vec_block_test_fault_bounce(struct kunit *test)
 					    (size_t)FAULT_LEN,
 					    "read, allocation %u failing: memory differs",
 					    nth);
+		KUNIT_ASSERT_TRUE_MSG(test, fault_guards_are(m, SENTINEL),
+				      "read, allocation %u failing: memory written around the bio",
+				      nth);
+		if (want)
+			KUNIT_ASSERT_EQ_MSG(test, fault_dev_check(ctx, buf, nth + 1,
+								  SENTINEL),
+					    (size_t)FAULT_LEN + SECTOR_SIZE,
+					    "read, allocation %u failing: device written",
+					    nth);
 	}
-	kunit_info(test, "read and write: %u allocations failed in turn\n",
-		   failures);
-	/* The write at least allocates its bounce bio and pages. */
-	KUNIT_EXPECT_GT(test, failures, 0U);
+	failures = nth - 2;
+	kunit_info(test, "read: %u allocations failed in turn\n", failures);
+	if (!want)
+		KUNIT_EXPECT_GT_MSG(test, failures, 0U,
+				    "a bounced read allocated nothing");
 }
 
 /*
