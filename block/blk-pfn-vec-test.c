@@ -1449,55 +1449,138 @@ static void pfn_vec_block_test_fault_bounce(struct kunit *test)
 }
 
 /*
- * bio_alloc_pfn_vec() with gfp flags that do not wait, and so cannot fall
- * back on the bioset's reserves for its bio_vec array: each allocation it
- * makes fails in turn, and it returns NULL, or a bio whose reserves made up
- * for the failure, until it makes no more. Allocations that are not its
- * own, kmemleak's metadata and the stack depot's pool of the debug kernels,
- * come and go from one call to the next, so a sweep can step over that of
- * the bio_vec array; the sweep is repeated until one has seen NULL.
+ * bio_alloc_pfn_vec() under allocation failure, as its kernel-doc has it:
+ * its gfp flags are bio_alloc()'s, so with flags that may wait it always
+ * returns a bio, from the bioset's reserves if need be, and with flags that
+ * cannot wait it returns NULL when memory runs out; a bio it returns holds
+ * as many segments as it was asked for. current->fail_nth fails each
+ * allocation in turn that allocating, filling and submitting a bio makes,
+ * until one makes no more; every bio must complete with the right data, on
+ * the native path of brd (the bounce path is fault_bounce's), for a bio
+ * whose segments fit in the bio itself, in a bio_vec array from a slab
+ * cache, and in the largest bio_vec array, which only the reserves hold.
+ * Allocations that are not its own, kmemleak's metadata and the stack
+ * depot's pool of the debug kernels, come and go from one call to the
+ * next, so a sweep can step over that of the bio_vec array; the sweeps
+ * without waiting are repeated until one has seen NULL.
  */
 #define FAULT_VECS	64	/* past the bio's inline bio_vecs */
 #define FAULT_SWEEPS	3
+#define FAULT_SEG	SECTOR_SIZE	/* each segment a sector apart in RAM */
+#define FAULT_MAX_VECS	(BIO_MAX_VECS * sizeof(struct bio_vec) / \
+			 sizeof(struct pfn_vec))
+#define FAULT_ALLOC_SECTOR	2048
 
-/* One sweep; the number of NULLs. */
-static unsigned int fault_alloc_sweep(struct kunit *test)
+struct fault_alloc {
+	struct pfn_vec pv[FAULT_MAX_VECS];	/* RAM, none contiguous */
+	u8 buf[FAULT_MAX_VECS * FAULT_SEG];	/* the device, read back */
+};
+
+/*
+ * One sweep of bios of @nr segments with @gfp: the number of NULLs. *@allocs:
+ * the number of allocations that could fail.
+ */
+static unsigned int fault_alloc_sweep(struct kunit *test, struct fault_alloc *fa,
+				      gfp_t gfp, unsigned short nr,
+				      unsigned int *allocs)
 {
 	struct test_ctx *ctx = test->priv;
-	unsigned int nth, nulls = 0;
+	struct test_mem *ram = &ctx->mem[MEM_RAM];
+	unsigned int nth, i, added, nulls = 0;
 	struct bio *bio;
+	size_t j;
 	bool more;
+	int ret;
 
 	for (nth = 1;; nth++) {
 		KUNIT_ASSERT_LE(test, nth, FAULT_MAX_NTH);
+		test_mem_fill(ram, 0, 2 * nr * FAULT_SEG, nth);
+
+		/* Nothing but the bio's own allocations, until it ended. */
 		pfn_vec_kunit_fail_nth(nth);
-		bio = bio_alloc_pfn_vec(ctx->bdev, FAULT_VECS, REQ_OP_WRITE,
-					GFP_NOWAIT);
+		bio = bio_alloc_pfn_vec(ctx->bdev, nr, REQ_OP_WRITE, gfp);
+		added = 0;
+		ret = -ENOMEM;
+		if (bio) {
+			bio->bi_iter.bi_sector = FAULT_ALLOC_SECTOR;
+			for (i = 0; i < nr; i++)
+				if (bio_add_pfn_vec(bio, &fa->pv[i]) == FAULT_SEG)
+					added++;
+			ret = added == nr ? submit_bio_wait(bio) : -EINVAL;
+			bio_put(bio);
+		}
 		more = pfn_vec_kunit_fail_consumed();
+
 		if (!bio) {
-			KUNIT_EXPECT_TRUE_MSG(test, more,
-					      "NULL with nothing failing");
+			KUNIT_ASSERT_FALSE_MSG(test, gfpflags_allow_blocking(gfp),
+					       "%pGg, %u segments: NULL with allocation %u failing",
+					       &gfp, nr, nth);
+			KUNIT_ASSERT_TRUE_MSG(test, more,
+					      "%pGg, %u segments: NULL with nothing failing",
+					      &gfp, nr);
 			nulls++;
 			continue;
 		}
-		KUNIT_EXPECT_TRUE(test, bio_is_pfn_vec(bio));
-		KUNIT_EXPECT_GE(test, bio->bi_max_vecs * sizeof(struct bio_vec),
-				FAULT_VECS * sizeof(struct pfn_vec));
-		bio_put(bio);
-		if (!more)
+		KUNIT_ASSERT_EQ_MSG(test, added, nr,
+				    "%pGg, allocation %u failing: room for %u of %u segments",
+				    &gfp, nth, added, nr);
+		KUNIT_ASSERT_EQ_MSG(test, ret, 0,
+				    "%pGg, %u segments, allocation %u failing",
+				    &gfp, nr, nth);
+		KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_READ, FAULT_ALLOC_SECTOR,
+					     fa->buf, nr * FAULT_SEG), 0);
+		for (j = 0; j < nr * FAULT_SEG; j++)
+			if (fa->buf[j] != pattern(nth, j + j / FAULT_SEG * FAULT_SEG))
+				break;
+		KUNIT_ASSERT_EQ_MSG(test, j, nr * FAULT_SEG,
+				    "%pGg, %u segments, allocation %u failing: device differs at byte %zu",
+				    &gfp, nr, nth, j);
+		if (!more) {
+			*allocs = nth - 1;
 			return nulls;
+		}
 	}
 }
 
 static void pfn_vec_block_test_fault_alloc(struct kunit *test)
 {
-	unsigned int sweep, nulls = 0;
+	static const gfp_t gfps[] = { GFP_KERNEL, GFP_NOIO, GFP_NOWAIT };
+	static const unsigned short nrs[] = { 1, FAULT_VECS, FAULT_MAX_VECS };
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *ram = &ctx->mem[MEM_RAM];
+	unsigned int g, n, sweep = 0, allocs = 0, nulls = 0;
+	struct fault_alloc *fa;
 
+	fa = kunit_kzalloc(test, sizeof(*fa), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fa);
+	test_mem_init(test, ram, MEM_RAM);
+	use_dev(test, DEV_BRD, true);
+	for (n = 0; n < FAULT_MAX_VECS; n++)
+		test_mem_pv(test, ram, 2 * n * FAULT_SEG, FAULT_SEG, &fa->pv[n]);
+	/* Written first, so that brd allocates none of its own. */
+	memset(fa->buf, SENTINEL, sizeof(fa->buf));
+	KUNIT_ASSERT_EQ(test, dev_rw(ctx, REQ_OP_WRITE, FAULT_ALLOC_SECTOR,
+				     fa->buf, sizeof(fa->buf)), 0);
 	pfn_vec_kunit_fault_setup(test);
-	for (sweep = 0; sweep < FAULT_SWEEPS && !nulls; sweep++)
-		nulls = fault_alloc_sweep(test);
+
+	for (g = 0; g < ARRAY_SIZE(gfps); g++) {
+		bool wait = gfpflags_allow_blocking(gfps[g]);
+
+		for (sweep = 0; sweep < (wait ? 1 : FAULT_SWEEPS) && !nulls;
+		     sweep++) {
+			for (n = 0; n < ARRAY_SIZE(nrs); n++) {
+				nulls += fault_alloc_sweep(test, fa, gfps[g],
+							   nrs[n], &allocs);
+				KUNIT_EXPECT_GT_MSG(test, allocs, 0U,
+						    "%pGg, %u segments: no allocation to fail",
+						    &gfps[g], nrs[n]);
+			}
+		}
+	}
+	/* Its bio_vec array from a slab cache: NULL when that fails. */
 	KUNIT_EXPECT_GT_MSG(test, nulls, 0U,
-			    "no failure made it return NULL in %u sweeps", sweep);
+			    "no failure made it return NULL without waiting in %u sweeps",
+			    sweep);
 }
 
 /*
