@@ -1584,34 +1584,50 @@ static void pfn_vec_block_test_fault_alloc(struct kunit *test)
 }
 
 /*
- * The bounce reserve, shared: RESERVE_TASKS tasks, every page allocation of
- * which fails, bounce whole pieces at once to an async tdisk, so that all
- * their pages come from the mempool, which holds one piece, and the pages
- * of a piece stay taken for a tick. Every bio must complete with the right
- * data. Were a piece's pages taken one at a time from the mempool, with
- * waiting, two tasks could each take part of it and wait for the rest for
- * ever, and the case would time out. RAM bios are bounced on every arch,
- * and the mempool's pages are the same whatever the bio's memory.
+ * The bounce reserve, shared: RESERVE_TASKS threads, every page allocation
+ * of which fails, bounce whole pieces at once to an async tdisk, so that
+ * all their pages come from the mempool, which holds one piece, and the
+ * pages of a piece stay taken for a tick. Every bio must complete with the
+ * right data. Were a piece's pages taken one at a time from the mempool,
+ * with waiting, two threads could each take part of it and wait for the
+ * rest for ever: the case then fails after RESERVE_TIMEOUT. RAM bios are
+ * bounced on every arch, and the mempool's pages are the same whatever the
+ * bio's memory.
+ *
+ * The threads outlive a case that timed out, with their bios in flight, so
+ * all they use is the case's until its cleanup, which stops them first, as
+ * KUnit releases resources in reverse order. Before that, it ends the
+ * allocation failures, which the threads took on after they started: a
+ * bounce that waits for the mempool then gets its pages from the page
+ * allocator, its bio completes, and the thread can stop.
  */
 #define RESERVE_TASKS	4
 #define RESERVE_ROUNDS	16
-#define RESERVE_TIMEOUT	120	/* seconds, for all the rounds of a task */
+#define RESERVE_TIMEOUT	100	/* seconds, for all the rounds of all threads */
 
 struct reserve_task {
-	struct test_mem *m;
-	struct block_device *bdev;
+	struct reserve_run *run;
 	struct pfn_vec pv;	/* its piece of memory */
 	sector_t sector;	/* and of the device */
 	unsigned int id;
 	int err;		/* the first error */
 	size_t bad;		/* where the first bad byte is, or PIECE */
 	unsigned int round;	/* of the first error */
-	struct completion done;
+	struct completion done;	/* all its rounds are */
+};
+
+/* What the threads of the case share, in the case's memory. */
+struct reserve_run {
+	struct test_mem *m;
+	struct block_device *bdev;
+	wait_queue_head_t wait;	/* for go */
+	bool go;		/* allocations fail: bounce */
+	struct reserve_task tasks[RESERVE_TASKS];
 };
 
 static int reserve_rw(struct reserve_task *t, blk_opf_t op)
 {
-	struct bio *bio = bio_alloc_pfn_vec(t->bdev, 1, op, GFP_NOIO);
+	struct bio *bio = bio_alloc_pfn_vec(t->run->bdev, 1, op, GFP_NOIO);
 	int ret;
 
 	if (!bio)
@@ -1628,22 +1644,29 @@ static int reserve_rw(struct reserve_task *t, blk_opf_t op)
 static int reserve_fn(void *data)
 {
 	struct reserve_task *t = data;
+	struct reserve_run *run = t->run;
 	size_t off = t->id * PIECE;
 	unsigned int seed;
+
+	wait_event(run->wait, READ_ONCE(run->go) || kthread_should_stop());
+	if (kthread_should_stop())
+		return 0;
 
 	t->bad = PIECE;
 	pfn_vec_kunit_make_it_fail(true);
 	for (t->round = 0; t->round < RESERVE_ROUNDS; t->round++) {
+		if (kthread_should_stop())
+			break;
 		seed = t->id * RESERVE_ROUNDS + t->round;
-		test_mem_fill(t->m, off, PIECE, seed);
+		test_mem_fill(run->m, off, PIECE, seed);
 		t->err = reserve_rw(t, REQ_OP_WRITE);
 		if (t->err)
 			break;
-		test_mem_set(t->m, off, PIECE, SENTINEL);
+		test_mem_set(run->m, off, PIECE, SENTINEL);
 		t->err = reserve_rw(t, REQ_OP_READ);
 		if (t->err)
 			break;
-		t->bad = test_mem_check(t->m, off, PIECE, seed);
+		t->bad = test_mem_check(run->m, off, PIECE, seed);
 		if (t->bad != PIECE)
 			break;
 	}
@@ -1656,7 +1679,8 @@ static void pfn_vec_block_test_reserve(struct kunit *test)
 {
 	struct test_ctx *ctx = test->priv;
 	struct test_mem *m = &ctx->mem[MEM_RAM];
-	struct reserve_task *tasks;
+	unsigned long deadline;
+	struct reserve_run *run;
 	struct task_struct *k;
 	struct tdisk *td;
 	unsigned int i;
@@ -1665,50 +1689,57 @@ static void pfn_vec_block_test_reserve(struct kunit *test)
 		kunit_skip(test, "needs FAULT_INJECTION");
 	KUNIT_ASSERT_LE(test, RESERVE_TASKS * PIECE, (size_t)MEM_SIZE);
 	KUNIT_ASSERT_LE(test, RESERVE_TASKS * PIECE, (size_t)TDISK_SIZE);
-	tasks = kunit_kcalloc(test, RESERVE_TASKS, sizeof(*tasks), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, tasks);
+	run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, run);
 	test_mem_init(test, m, MEM_RAM);
 	td = tdisk_create(test, false);
 	td->async = true;
 
-	pfn_vec_kunit_fail_always(test);
+	run->m = m;
+	run->bdev = td->bdev;
+	init_waitqueue_head(&run->wait);
 	for (i = 0; i < RESERVE_TASKS; i++) {
-		struct reserve_task *t = &tasks[i];
+		struct reserve_task *t = &run->tasks[i];
 
-		t->m = m;
-		t->bdev = td->bdev;
+		t->run = run;
 		t->id = i;
 		t->sector = i * PIECE_SECTORS;
 		test_mem_pv(test, m, i * PIECE, PIECE, &t->pv);
 		init_completion(&t->done);
 	}
 	for (i = 0; i < RESERVE_TASKS; i++) {
-		k = kthread_run(reserve_fn, &tasks[i], "pfn_vec_reserve/%u", i);
-		if (IS_ERR(k)) {
-			KUNIT_FAIL(test, "kthread_run: %pe", k);
-			break;
-		}
+		k = pfn_vec_kunit_thread_run(test, reserve_fn, &run->tasks[i], i,
+					     "pfn_vec_reserve");
+		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(k), "thread %u: %pe", i, k);
 	}
 	/*
-	 * Each task is done with the memory and the disk before the case is.
-	 * A deadlock fails the case here, and then hangs it.
+	 * The failures after the threads, so that the cleanup ends them, which
+	 * a stuck bounce may be waiting out, before it stops the threads.
 	 */
-	while (i--) {
-		if (!wait_for_completion_timeout(&tasks[i].done,
-						 RESERVE_TIMEOUT * HZ)) {
-			KUNIT_FAIL(test, "task %u still bouncing after %u s", i,
+	pfn_vec_kunit_fail_always(test);
+	WRITE_ONCE(run->go, true);
+	wake_up_all(&run->wait);
+
+	deadline = jiffies + RESERVE_TIMEOUT * HZ;
+	for (i = 0; i < RESERVE_TASKS; i++) {
+		long left = max_t(long, (long)(deadline - jiffies), 1);
+
+		if (!wait_for_completion_timeout(&run->tasks[i].done, left)) {
+			KUNIT_FAIL(test,
+				   "thread %u still bouncing, in round %u, after %u s: the bounce path stopped completing",
+				   i, READ_ONCE(run->tasks[i].round),
 				   RESERVE_TIMEOUT);
-			wait_for_completion(&tasks[i].done);
+			return;
 		}
 	}
 
 	for (i = 0; i < RESERVE_TASKS; i++) {
-		struct reserve_task *t = &tasks[i];
+		struct reserve_task *t = &run->tasks[i];
 
-		KUNIT_EXPECT_EQ_MSG(test, t->err, 0, "task %u, round %u", i,
+		KUNIT_EXPECT_EQ_MSG(test, t->err, 0, "thread %u, round %u", i,
 				    t->round);
 		KUNIT_EXPECT_EQ_MSG(test, t->bad, (size_t)PIECE,
-				    "task %u, round %u: memory differs", i,
+				    "thread %u, round %u: memory differs", i,
 				    t->round);
 	}
 }
