@@ -1086,6 +1086,19 @@ static void pfn_vec_block_test_read_error(struct kunit *test)
 							SENTINEL),
 				      "%s: a failed piece wrote memory", mem_names[kind]);
 
+		/*
+		 * Two pieces, the first failing: the bio fails, whatever
+		 * the second piece, which completes after it, ends with.
+		 */
+		td->bad = PIECE_SECTORS / 2;
+		test_mem_set(m, 0, 2 * PIECE, SENTINEL);
+		test_mem_pv(test, m, 0, 2 * PIECE, &pv);
+		KUNIT_EXPECT_EQ_MSG(test, pv_rw(test, REQ_OP_READ, 0, &pv), err,
+				    "%s: first piece failing", mem_names[kind]);
+		KUNIT_EXPECT_TRUE_MSG(test, test_mem_is(m, 0, PIECE, SENTINEL),
+				      "%s: a failed piece wrote memory", mem_names[kind]);
+		td->bad = PIECE_SECTORS + PIECE_SECTORS / 2;
+
 		/* One piece, failing half way: nothing of it is copied out. */
 		test_mem_set(m, 0, PIECE, SENTINEL);
 		test_mem_pv(test, m, 0, PIECE, &pv);

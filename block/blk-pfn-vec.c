@@ -296,7 +296,12 @@ static void pfn_vec_bounce_end_io(struct bio *bounce)
 		status = BLK_STS_NOTSUPP;
 
 	pfn_vec_bounce_free(bounce);
-	orig->bi_status = status;
+	/*
+	 * Never clear an error: a piece split off before this one, and chained
+	 * to @orig, may have failed and completed first.
+	 */
+	if (status)
+		orig->bi_status = status;
 	bio_endio(orig);
 }
 
