@@ -6,12 +6,9 @@
  * with the feature cleared), over RAM, RAM without struct page and a PCI
  * BAR.
  *
- * Memory without struct page is the RAM above mem=, named as for the
- * pfn_vec suites by
- *
- *	blk_pfn_vec_test.unmanaged_base=<phys> blk_pfn_vec_test.unmanaged_size=<bytes>
- *
- * and BAR2 of QEMU's ivshmem-plain. Every byte is checked through a path
+ * Memory without struct page is the RAM above mem= that the boot line
+ * names for every pfn_vec suite (pfn_vec_kunit_unmanaged()), and BAR2 of
+ * QEMU's ivshmem-plain. Every byte is checked through a path
  * independent of the one under test: device contents through bio_vec bios
  * of RAM pages, memory through memremap() or ioremap_wc().
  */
@@ -35,22 +32,11 @@
 
 #include "blk.h"
 
-static unsigned long long unmanaged_base;
-module_param(unmanaged_base, ullong, 0444);
-MODULE_PARM_DESC(unmanaged_base, "start of RAM without struct page");
-
-static unsigned long long unmanaged_size;
-module_param(unmanaged_size, ullong, 0444);
-MODULE_PARM_DESC(unmanaged_size, "size of RAM without struct page");
-
 #define IVSHMEM_DEVICE_ID	0x1110
 #define IVSHMEM_BAR		2
 
 #define MEM_SIZE	SZ_4M		/* of each kind of memory used */
 #define SENTINEL	0xa5
-
-#define NO_UNMANAGED \
-	"no RAM without struct page: boot with mem= and blk_pfn_vec_test.unmanaged_base/size"
 
 /*
  * Without the hook, a bio of memory without struct page is refused, as
@@ -153,10 +139,7 @@ static void test_mem_init(struct kunit *test, struct test_mem *m,
 		m->mapped = true;
 		return;
 	case MEM_UNMANAGED:
-		if (unmanaged_size < MEM_SIZE)
-			kunit_skip(test, NO_UNMANAGED);
-		m->phys = unmanaged_base;
-		KUNIT_ASSERT_FALSE(test, pfn_valid(PHYS_PFN(m->phys)));
+		m->phys = pfn_vec_kunit_unmanaged(test, MEM_SIZE);
 		break;
 	default:
 		pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
@@ -663,14 +646,14 @@ static void pfn_vec_block_test_unreachable(struct kunit *test)
 	struct test_mem *ram = &ctx->mem[MEM_RAM];
 	struct pfn_vec pv[2];
 	unsigned int pass;
+	phys_addr_t unmanaged;
 	u8 *buf;
 	void *va;
 
-	if (unmanaged_size < MEM_SIZE + SZ_1M)
-		kunit_skip(test, NO_UNMANAGED);
+	/* Past the MEM_SIZE that other cases may register. */
+	unmanaged = pfn_vec_kunit_unmanaged(test, MEM_SIZE + SZ_1M) + MEM_SIZE;
 	test_mem_init(test, ram, MEM_RAM);
-	/* Past the MiB that other cases may register. */
-	va = memremap(unmanaged_base + MEM_SIZE, SZ_64K, MEMREMAP_WB);
+	va = memremap(unmanaged, SZ_64K, MEMREMAP_WB);
 	KUNIT_ASSERT_NOT_NULL(test, va);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, memunmap_action, va));
 	buf = kunit_kmalloc(test, SZ_64K, GFP_KERNEL);
@@ -687,7 +670,7 @@ static void pfn_vec_block_test_unreachable(struct kunit *test)
 		test_mem_set(ram, 0, SZ_64K, 0x3c);
 
 		test_mem_pv(test, ram, 0, SZ_32K, &pv[0]);
-		KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv[1], unmanaged_base + MEM_SIZE,
+		KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv[1], unmanaged,
 						       SZ_32K), 0);
 		bio = bio_alloc_pfn_vec(ctx->bdev, 2, write ? REQ_OP_WRITE : REQ_OP_READ,
 					GFP_KERNEL);

@@ -42,8 +42,6 @@ CONFIG_PCI_HOST_GENERIC=y''',
 			   kernel_command_line='console=ttyS0 mem=1G '
 				'pfn_vec_kunit.unmanaged_base=0xd0000000 '
 				'pfn_vec_kunit.unmanaged_size=0x10000000 '
-				'blk_pfn_vec_test.unmanaged_base=0xd0000000 '
-				'blk_pfn_vec_test.unmanaged_size=0x10000000 '
 				'null_blk.memory_backed=1 null_blk.max_sectors=64 '
 				'pfn_vec_kunit.unmappable_base=0x40000000 '
 				'pfn_vec_kunit.unmappable_size=0x200000',

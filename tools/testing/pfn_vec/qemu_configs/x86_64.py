@@ -24,8 +24,6 @@ CONFIG_SERIAL_8250_CONSOLE=y''',
 			   kernel_command_line='console=ttyS0 mem=1G '
 				'pfn_vec_kunit.unmanaged_base=0x50000000 '
 				'pfn_vec_kunit.unmanaged_size=0x10000000 '
-				'blk_pfn_vec_test.unmanaged_base=0x50000000 '
-				'blk_pfn_vec_test.unmanaged_size=0x10000000 '
 				'null_blk.memory_backed=1 null_blk.max_sectors=64',
 			   extra_qemu_params=['-machine', 'q35', '-cpu', 'qemu64,+pdpe1gb',
 					      '-m', '2048', '-smp', '2',
