@@ -44,7 +44,7 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/pfn_vec.h>
-#include <linux/pfn_vec_bench.h>
+#include <linux/pfn_vec_kunit_helpers.h>
 #include <linux/slab.h>
 
 #define BENCH_BIO	SZ_128K			/* bytes per bio */

@@ -18,7 +18,7 @@
 #include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/sizes.h>
-#include <linux/pfn_vec_kunit.h>
+#include <linux/pfn_vec_kunit_helpers.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 

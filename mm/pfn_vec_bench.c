@@ -16,7 +16,8 @@
  * machine allows (64 GiB on x86_64, backed lazily by the host).
  *
  * The BAR lookup and the reporting are shared with the block layer's
- * benchmark (block/blk-pfn-vec-bench.c) through <linux/pfn_vec_bench.h>.
+ * benchmark (block/blk-pfn-vec-bench.c) through
+ * <linux/pfn_vec_kunit_helpers.h>.
  */
 #include <kunit/test.h>
 #include <kunit/test-bug.h>
@@ -32,22 +33,9 @@
 #include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/pfn_vec.h>
-#include <linux/pfn_vec_bench.h>
+#include <linux/pfn_vec_kunit_helpers.h>
 #include <linux/sort.h>
 #include <linux/vmstat.h>
-
-#define IVSHMEM_DEVICE_ID	0x1110
-#define IVSHMEM_BAR		2
-
-static void bench_disable_pdev(void *pdev)
-{
-	pci_disable_device(pdev);
-}
-
-static void bench_put_pdev(void *pdev)
-{
-	pci_dev_put(pdev);
-}
 
 /**
  * pfn_vec_bench_find_bar - find the PCI BAR that the benchmarks run on
@@ -64,19 +52,13 @@ static void bench_put_pdev(void *pdev)
 void pfn_vec_bench_find_bar(struct kunit *test, struct pfn_vec_bench_bar *bar,
 			    resource_size_t min_size)
 {
-	bar->pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
-				   IVSHMEM_DEVICE_ID, NULL);
-	KUNIT_ASSERT_NOT_NULL_MSG(test, bar->pdev, "no ivshmem-plain device");
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_put_pdev,
-							   bar->pdev));
-	KUNIT_ASSERT_EQ(test, pci_enable_device_mem(bar->pdev), 0);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-							   bench_disable_pdev,
-							   bar->pdev));
-	bar->phys = pci_resource_start(bar->pdev, IVSHMEM_BAR);
-	bar->size = pci_resource_len(bar->pdev, IVSHMEM_BAR);
+	struct resource *res = pfn_vec_kunit_ivshmem(test, &bar->pdev);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, res, "no ivshmem-plain device");
+	bar->phys = res->start;
+	bar->size = resource_size(res);
 	KUNIT_ASSERT_GE_MSG(test, bar->size, min_size,
-			    "ivshmem-plain BAR%d too small", IVSHMEM_BAR);
+			    "ivshmem-plain BAR too small");
 }
 EXPORT_SYMBOL_GPL(pfn_vec_bench_find_bar);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Helpers shared by the pfn_vec KUnit suites.
+ * Helpers shared by the pfn_vec KUnit suites and benchmarks.
  *
  * debugfs from a test case: the suites set fault injection knobs and ask
  * kmemleak for a scan, which have no interface but their debugfs files, and
@@ -19,28 +19,47 @@
  * pfn_vec_kunit_fault_setup() clears the knobs for the case and restores
  * them after it.
  *
- * RAM without struct page: the guests are booted with more memory than mem=
- * lets the kernel use, and the unused part is named, once for every suite,
- * by
+ * The boot line names, once for every suite:
  *
  *	pfn_vec_kunit.unmanaged_base=<phys> pfn_vec_kunit.unmanaged_size=<bytes>
+ *
+ * RAM without struct page: the guests are booted with more memory than mem=
+ * lets the kernel use, and this is the unused part;
+ *
+ *	pfn_vec_kunit.unmappable_base=<phys> pfn_vec_kunit.unmappable_size=<bytes>
+ *
+ * a range that the arch's linear map cannot hold, such as a PCI window
+ * below the RAM base; it defaults to the last GiB that phys_addr_t can
+ * name; and
+ *
+ *	pfn_vec_kunit.seed=<seed>
+ *
+ * the seed of the randomised layouts, which their cases print, to run the
+ * same layouts again.
+ *
+ * A real PCI BAR without struct page: BAR2 of QEMU's ivshmem-plain, the
+ * guest's view of host RAM, 64-bit and prefetchable.
  *
  * Threads of a case: each bound to a CPU of its own where there are enough,
  * so that concurrency cases cross CPUs, and always stopped by the case's
  * cleanup, so that none outlives the case when an assertion ends it early.
  */
 #include <kunit/test.h>
-#include <linux/file.h>
 #include <linux/cpumask.h>
+#include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/io.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/moduleparam.h>
-#include <linux/sched/mm.h>
 #include <linux/mount.h>
-#include <linux/pfn_vec_kunit.h>
+#include <linux/pci.h>
+#include <linux/pfn_vec.h>
+#include <linux/pfn_vec_kunit_helpers.h>
+#include <linux/random.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -54,6 +73,22 @@ MODULE_PARM_DESC(unmanaged_base, "start of RAM without struct page");
 static unsigned long long unmanaged_size;
 module_param(unmanaged_size, ullong, 0444);
 MODULE_PARM_DESC(unmanaged_size, "size of RAM without struct page");
+
+static unsigned long long unmappable_base;
+module_param(unmappable_base, ullong, 0444);
+MODULE_PARM_DESC(unmappable_base, "start of a range the linear map cannot hold");
+
+static unsigned long long unmappable_size;
+module_param(unmappable_size, ullong, 0444);
+MODULE_PARM_DESC(unmappable_size, "size of a range the linear map cannot hold");
+
+static unsigned int seed;
+module_param(seed, uint, 0444);
+MODULE_PARM_DESC(seed, "seed of the randomised layouts (0: pick one)");
+
+/* QEMU's ivshmem-plain: BAR2 is its shared memory, 64-bit prefetchable. */
+#define IVSHMEM_DEVICE_ID	0x1110
+#define IVSHMEM_BAR		2
 
 KUNIT_DEFINE_ACTION_WRAPPER(pfn_vec_kunit_unmount, kern_unmount,
 			    struct vfsmount *);
@@ -386,17 +421,21 @@ struct task_struct *pfn_vec_kunit_thread_run(struct kunit *test,
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_thread_run);
 
+KUNIT_DEFINE_ACTION_WRAPPER(pfn_vec_kunit_memunmap, memunmap, void *);
+
 /**
  * pfn_vec_kunit_unmanaged - RAM without struct page for a case
  * @test: the case
  * @size: how many bytes of it the case uses
+ * @va: if not NULL, set to an independent write-back mapping of those
+ *	bytes, which memremap() makes and the case's cleanup unmaps
  *
  * Skips the case if the boot line names no such RAM, and fails it if the
  * RAM named is smaller than @size or its first page has struct page.
  *
  * Return: the first byte of the RAM, page aligned.
  */
-phys_addr_t pfn_vec_kunit_unmanaged(struct kunit *test, u64 size)
+phys_addr_t pfn_vec_kunit_unmanaged(struct kunit *test, u64 size, void **va)
 {
 	phys_addr_t base = unmanaged_base;
 
@@ -407,6 +446,197 @@ phys_addr_t pfn_vec_kunit_unmanaged(struct kunit *test, u64 size)
 	KUNIT_ASSERT_TRUE(test, PAGE_ALIGNED(base));
 	KUNIT_ASSERT_FALSE_MSG(test, pfn_valid(PHYS_PFN(base)),
 			       "unmanaged_base %pa has a struct page", &base);
+	if (va) {
+		*va = memremap(base, size, MEMREMAP_WB);
+		KUNIT_ASSERT_NOT_NULL(test, *va);
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test,
+							  pfn_vec_kunit_memunmap,
+							  *va));
+	}
 	return base;
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_unmanaged);
+
+/**
+ * pfn_vec_kunit_unmappable - a range the arch's linear map cannot hold
+ * @size: set to its size, at least two pages
+ *
+ * Return: its first byte: pfn_vec_kunit.unmappable_base where the boot
+ * line names one, else the last GiB that phys_addr_t can name, less its
+ * first page.
+ */
+phys_addr_t pfn_vec_kunit_unmappable(size_t *size)
+{
+	if (unmappable_size) {
+		*size = unmappable_size;
+		return unmappable_base;
+	}
+	*size = 2 * PAGE_SIZE;
+	return (PHYS_ADDR_MAX & PAGE_MASK) - SZ_1G + PAGE_SIZE;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_unmappable);
+
+/**
+ * pfn_vec_kunit_seed - the seed of the randomised layouts
+ *
+ * Return: pfn_vec_kunit.seed from the boot line, else one picked at the
+ * first call, the same for every later call.
+ */
+unsigned int pfn_vec_kunit_seed(void)
+{
+	unsigned int s = READ_ONCE(seed);
+
+	if (!s) {
+		s = get_random_u32_inclusive(1, U32_MAX);
+		if (cmpxchg(&seed, 0, s))
+			s = READ_ONCE(seed);
+	}
+	return s;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_seed);
+
+KUNIT_DEFINE_ACTION_WRAPPER(pfn_vec_kunit_pci_dev_put, pci_dev_put,
+			    struct pci_dev *);
+KUNIT_DEFINE_ACTION_WRAPPER(pfn_vec_kunit_pci_disable, pci_disable_device,
+			    struct pci_dev *);
+
+/**
+ * pfn_vec_kunit_ivshmem - the BAR of QEMU's ivshmem-plain, for a case
+ * @test: the case
+ * @pdev: set to the device, referenced and with its memory space enabled
+ *	until the case ends
+ *
+ * Fails the case if the device cannot be enabled, or its BAR2 is not a
+ * 64-bit prefetchable memory BAR of at least 4 MiB.
+ *
+ * Return: the BAR's resource, or NULL if there is no such device: the
+ * caller skips or fails the case, with a message that says so.
+ */
+struct resource *pfn_vec_kunit_ivshmem(struct kunit *test,
+				       struct pci_dev **pdev)
+{
+	struct resource *res;
+
+	*pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
+			       IVSHMEM_DEVICE_ID, NULL);
+	if (!*pdev)
+		return NULL;
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, pfn_vec_kunit_pci_dev_put,
+						  *pdev));
+	KUNIT_ASSERT_EQ(test, pci_enable_device_mem(*pdev), 0);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, pfn_vec_kunit_pci_disable,
+						  *pdev));
+
+	res = &(*pdev)->resource[IVSHMEM_BAR];
+	KUNIT_ASSERT_TRUE_MSG(test, res->flags & IORESOURCE_MEM_64,
+			      "BAR%d is not a 64-bit BAR", IVSHMEM_BAR);
+	KUNIT_ASSERT_TRUE_MSG(test, res->flags & IORESOURCE_PREFETCH,
+			      "BAR%d is not prefetchable", IVSHMEM_BAR);
+	KUNIT_ASSERT_GE(test, resource_size(res), (resource_size_t)SZ_4M);
+	return res;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_ivshmem);
+
+KUNIT_DEFINE_ACTION_WRAPPER(pfn_vec_kunit_free_page, __free_page,
+			    struct page *);
+
+/**
+ * pfn_vec_kunit_alloc_page - a page for a case, freed when it ends
+ * @test: the case
+ * @gfp: how to allocate it; the case fails if it cannot
+ *
+ * Return: the page.
+ */
+struct page *pfn_vec_kunit_alloc_page(struct kunit *test, gfp_t gfp)
+{
+	struct page *page = alloc_page(gfp);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, pfn_vec_kunit_free_page,
+						  page));
+	return page;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_alloc_page);
+
+static void pfn_vec_kunit_iounmap(void *io)
+{
+	iounmap((void __force __iomem *)io);
+}
+
+/**
+ * pfn_vec_kunit_ioremap_wc - an independent mapping, to check the accessor
+ * @test: the case; it fails if the mapping cannot be made
+ * @phys: where
+ * @size: how many bytes
+ *
+ * Write-combining, as the suites register their regions: PAT refuses an
+ * alias of another type.
+ *
+ * Return: the mapping, which the case's cleanup unmaps.
+ */
+void __iomem *pfn_vec_kunit_ioremap_wc(struct kunit *test, phys_addr_t phys,
+				       size_t size)
+{
+	void __iomem *io = ioremap_wc(phys, size);
+	void *cookie = (__force void *)io;
+
+	KUNIT_ASSERT_NOT_NULL(test, cookie);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, pfn_vec_kunit_iounmap,
+						  cookie));
+	return io;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_ioremap_wc);
+
+struct pfn_vec_kunit_region {
+	phys_addr_t phys;
+	size_t size;
+};
+
+static void pfn_vec_kunit_unregister(void *data)
+{
+	struct pfn_vec_kunit_region *r = data;
+
+	pfn_vec_region_unregister(r->phys, r->size);
+}
+
+/**
+ * pfn_vec_kunit_register - register a region until the case ends
+ * @test: the case
+ * @phys: the region's first byte
+ * @size: its size in bytes
+ * @type: its memory type
+ *
+ * Where the arch has no hook, checks that registration refuses the region
+ * with -EOPNOTSUPP. Elsewhere the case fails if registration does; the
+ * case's cleanup unregisters the region, unless the case has.
+ *
+ * Return: 0 if the region is registered, -EOPNOTSUPP if the arch has no
+ * hook.
+ */
+int pfn_vec_kunit_register(struct kunit *test, phys_addr_t phys, size_t size,
+			   enum io_linear_type type)
+{
+	struct pfn_vec_kunit_region *r = kunit_kzalloc(test, sizeof(*r),
+						       GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	ret = pfn_vec_region_register(phys, size, type);
+	if (!pfn_vec_kunit_have_hook()) {
+		KUNIT_ASSERT_EQ(test, ret, -EOPNOTSUPP);
+		return ret;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	r->phys = phys;
+	r->size = size;
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, pfn_vec_kunit_unregister,
+						  r));
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_register);

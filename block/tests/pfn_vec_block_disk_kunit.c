@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite pfn_vec_block_disk: pfn_vec bios bounced to a disk of the
+ * test's own (struct tdisk): a read that fails half way, and, with
+ * BLK_DEV_INTEGRITY and BLK_INLINE_ENCRYPTION_FALLBACK, the protection
+ * information and the ciphertext of BAR data, which must equal those of
+ * the same bytes written from RAM.
+ */
+#include <kunit/test.h>
+#include <linux/bio.h>
+#include <linux/blk-crypto.h>
+#include <linux/blk-integrity.h>
+#include <linux/blkdev.h>
+#include <linux/io.h>
+#include <linux/module.h>
+#include <linux/pfn_vec.h>
+#include <linux/pfn_vec_kunit_helpers.h>
+#include <linux/slab.h>
+#include <linux/t10-pi.h>
+
+#include "../blk.h"
+#include "pfn_vec_block_kunit.h"
+
+/*
+ * A bounced read is copied out piece by piece, each piece once all of it
+ * was read without error: a read that fails half way ends with the
+ * device's error, the pieces before the failing one hold their data and
+ * the memory of the failing one is untouched. A bio of memory out of the
+ * CPU's reach fails as ever, with -EOPNOTSUPP and nothing moved.
+ */
+static void pfn_vec_block_test_read_error(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	u8 *buf = kunit_kmalloc(test, 2 * PIECE, GFP_KERNEL);
+	struct tdisk *td = pvb_tdisk_create(test, false);
+	enum mem_kind kind;
+	struct pfn_vec pv;
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_LE_MSG(test, 2 * PIECE, (size_t)MEM_SIZE, "pages too large");
+	for (i = 0; i < 2 * PIECE; i++)
+		buf[i] = pvb_pattern(31, i);
+	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, 0, buf, 2 * PIECE), 0);
+	td->bad = PIECE_SECTORS + PIECE_SECTORS / 2;
+
+	for (kind = 0; kind < MEM_KINDS; kind++) {
+		struct test_mem *m = &ctx->mem[kind];
+		int err = -EIO;
+
+		pvb_mem_init(test, m, kind);
+		if (!m->mapped)
+			err = -EOPNOTSUPP;
+
+		/* Two pieces, the second failing. */
+		pvb_mem_set(m, 0, 2 * PIECE, SENTINEL);
+		pvb_mem_pv(test, m, 0, 2 * PIECE, &pv);
+		KUNIT_EXPECT_EQ_MSG(test, pvb_pv_rw(test, REQ_OP_READ, 0, &pv), err,
+				    "%s", pvb_mem_names[kind]);
+		KUNIT_EXPECT_EQ_MSG(test, pvb_mem_check(m, 0, PIECE, 31),
+				    err == -EIO ? (size_t)PIECE : 0,
+				    "%s: first piece", pvb_mem_names[kind]);
+		KUNIT_EXPECT_TRUE_MSG(test, pvb_mem_is(m, err == -EIO ? PIECE : 0,
+						       err == -EIO ? PIECE : 2 * PIECE,
+						       SENTINEL),
+				      "%s: a failed piece wrote memory", pvb_mem_names[kind]);
+
+		/*
+		 * Two pieces, the first failing: the bio fails, whatever
+		 * the second piece, which completes after it, ends with.
+		 */
+		td->bad = PIECE_SECTORS / 2;
+		pvb_mem_set(m, 0, 2 * PIECE, SENTINEL);
+		pvb_mem_pv(test, m, 0, 2 * PIECE, &pv);
+		KUNIT_EXPECT_EQ_MSG(test, pvb_pv_rw(test, REQ_OP_READ, 0, &pv), err,
+				    "%s: first piece failing", pvb_mem_names[kind]);
+		KUNIT_EXPECT_TRUE_MSG(test, pvb_mem_is(m, 0, PIECE, SENTINEL),
+				      "%s: a failed piece wrote memory", pvb_mem_names[kind]);
+		td->bad = PIECE_SECTORS + PIECE_SECTORS / 2;
+
+		/* One piece, failing half way: nothing of it is copied out. */
+		pvb_mem_set(m, 0, PIECE, SENTINEL);
+		pvb_mem_pv(test, m, 0, PIECE, &pv);
+		KUNIT_EXPECT_EQ(test, pvb_pv_rw(test, REQ_OP_READ, PIECE_SECTORS, &pv), err);
+		KUNIT_EXPECT_TRUE_MSG(test, pvb_mem_is(m, 0, PIECE, SENTINEL),
+				      "%s: a failed read wrote memory", pvb_mem_names[kind]);
+	}
+}
+
+#ifdef CONFIG_BLK_DEV_INTEGRITY
+#define PI_LEN		(SZ_64K + 5 * SECTOR_SIZE)
+#define PI_SECTOR	40
+#define PI_OFF		(PAGE_SIZE + 300)	/* unaligned in memory */
+
+/*
+ * The protection information that the block layer generates for a pfn_vec
+ * write equals that of the same bytes written from RAM pages, whatever the
+ * memory: the bio is bounced, and the CPU computes it over the pages. A
+ * read verifies it, and a read that fails verification leaves memory
+ * untouched. Memory out of the CPU's reach gives -EOPNOTSUPP before any
+ * protection information is computed or stored.
+ */
+static void pfn_vec_block_test_integrity(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct tdisk *td = pvb_tdisk_create(test, true);
+	struct blk_integrity *bi = blk_get_integrity(td->disk);
+	unsigned int pi_len = bio_integrity_bytes(bi, PI_LEN >> SECTOR_SHIFT);
+	u8 *buf = kunit_kmalloc(test, PI_LEN, GFP_KERNEL);
+	u8 *ref = kunit_kmalloc(test, pi_len, GFP_KERNEL);
+	u8 *pi = pvb_tdisk_pi(td, PI_SECTOR);
+	enum mem_kind kind;
+	struct pfn_vec pv;
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, ref);
+	KUNIT_ASSERT_NOT_NULL(test, bi);
+
+	/* The reference: the same bytes, written from RAM pages. */
+	for (i = 0; i < PI_LEN; i++)
+		buf[i] = pvb_pattern(41, i);
+	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, PI_SECTOR, buf, PI_LEN), 0);
+	memcpy(ref, pi, pi_len);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, memchr_inv(ref, 0, pi_len),
+				  "no protection information was generated");
+
+	for (kind = 0; kind < MEM_KINDS; kind++) {
+		struct test_mem *m = &ctx->mem[kind];
+
+		pvb_mem_init(test, m, kind);
+		pvb_mem_fill(m, PI_OFF, PI_LEN, 41);
+		pvb_mem_pv(test, m, PI_OFF, PI_LEN, &pv);
+		memset(pi, 0, pi_len);
+		memset(td->data + (PI_SECTOR << SECTOR_SHIFT), SENTINEL, PI_LEN);
+
+		if (!m->mapped) {
+			KUNIT_EXPECT_EQ(test, pvb_pv_rw(test, REQ_OP_WRITE, PI_SECTOR, &pv),
+					-EOPNOTSUPP);
+			KUNIT_EXPECT_NULL(test, memchr_inv(pi, 0, pi_len));
+			KUNIT_EXPECT_NULL(test, memchr_inv(td->data + (PI_SECTOR << SECTOR_SHIFT),
+							   SENTINEL, PI_LEN));
+			continue;
+		}
+		KUNIT_ASSERT_EQ(test, pvb_pv_rw(test, REQ_OP_WRITE, PI_SECTOR, &pv), 0);
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(pi, ref, pi_len), 0,
+				    "protection information over %s differs from RAM's",
+				    pvb_mem_names[kind]);
+		KUNIT_EXPECT_EQ(test, memcmp(td->data + (PI_SECTOR << SECTOR_SHIFT),
+					     buf, PI_LEN), 0);
+
+		/* Read back, verified. */
+		pvb_mem_set(m, PI_OFF, PI_LEN, SENTINEL);
+		KUNIT_EXPECT_EQ(test, pvb_pv_rw(test, REQ_OP_READ, PI_SECTOR, &pv), 0);
+		KUNIT_EXPECT_EQ(test, pvb_mem_check(m, PI_OFF, PI_LEN, 41), (size_t)PI_LEN);
+
+		/* A guard tag that does not match: the read fails, memory stays. */
+		pi[5 * sizeof(struct t10_pi_tuple)] ^= 0xff;
+		pvb_mem_set(m, PI_OFF, PI_LEN, SENTINEL);
+		KUNIT_EXPECT_EQ(test, pvb_pv_rw(test, REQ_OP_READ, PI_SECTOR, &pv), -EILSEQ);
+		KUNIT_EXPECT_TRUE_MSG(test, pvb_mem_is(m, PI_OFF, PI_LEN, SENTINEL),
+				      "%s: a read that failed verification wrote memory",
+				      pvb_mem_names[kind]);
+	}
+}
+#endif /* CONFIG_BLK_DEV_INTEGRITY */
+
+/* ---- blk-crypto ---- */
+
+#ifdef CONFIG_BLK_INLINE_ENCRYPTION_FALLBACK
+struct crypto_ctx {
+	struct block_device *bdev;
+	struct blk_crypto_key key;
+};
+
+static void evict_key_action(void *data)
+{
+	struct crypto_ctx *c = data;
+
+	blk_crypto_evict_key(c->bdev, &c->key);
+}
+
+/* One pfn_vec bio of @pv under @key and DUN 42, as blk-crypto users do. */
+static int crypt_rw(struct kunit *test, struct blk_crypto_key *key,
+		    blk_opf_t op, sector_t sector, const struct pfn_vec *pv)
+{
+	static const u64 dun[BLK_CRYPTO_DUN_ARRAY_SIZE] = { 42 };
+	struct bio *bio = pvb_pv_bio(test, op, sector, pv);
+	int ret;
+
+	bio_crypt_set_ctx(bio, key, dun, GFP_KERNEL);
+	ret = submit_bio_wait(bio);
+	bio_put(bio);
+	return ret;
+}
+
+#define CRYPT_LEN	SZ_16K
+#define CRYPT_SECTOR	64
+
+/*
+ * blk-crypto's fallback encrypts a pfn_vec bio as it encrypts pages, since
+ * a crypt context makes even a native queue bounce the bio: the ciphertext
+ * of BAR data equals that of the same bytes in RAM under the same key and
+ * DUN, and reading it back decrypts into the BAR. Where the CPU cannot
+ * reach the BAR, the bio fails before anything is encrypted.
+ */
+static void pfn_vec_block_test_crypto(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *ram = &ctx->mem[MEM_RAM], *bar = &ctx->mem[MEM_BAR];
+	struct crypto_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	u8 *a = kunit_kmalloc(test, CRYPT_LEN, GFP_KERNEL);
+	u8 *b = kunit_kmalloc(test, CRYPT_LEN, GFP_KERNEL);
+	u8 raw[BLK_CRYPTO_MAX_KEY_SIZE];
+	struct pfn_vec rpv, bpv;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	pvb_mem_init(test, ram, MEM_RAM);
+	pvb_mem_init(test, bar, MEM_BAR);
+	pvb_use_dev(test, DEV_BRD, true);
+
+	for (i = 0; i < sizeof(raw); i++)
+		raw[i] = i * 13 + 1;
+	KUNIT_ASSERT_EQ(test, blk_crypto_init_key(&c->key, raw,
+						  BLK_ENCRYPTION_MODE_AES_256_XTS,
+						  8, SZ_4K), 0);
+	c->bdev = ctx->bdev;
+	KUNIT_ASSERT_EQ(test, blk_crypto_start_using_key(c->bdev, &c->key), 0);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, evict_key_action, c));
+
+	pvb_mem_fill(ram, 0, CRYPT_LEN, 21);
+	pvb_mem_fill(bar, 0, CRYPT_LEN, 21);
+	pvb_mem_pv(test, ram, 0, CRYPT_LEN, &rpv);
+	pvb_mem_pv(test, bar, 0, CRYPT_LEN, &bpv);
+	memset(b, SENTINEL, CRYPT_LEN);
+	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, CRYPT_SECTOR, b, CRYPT_LEN), 0);
+
+	KUNIT_ASSERT_EQ(test, crypt_rw(test, &c->key, REQ_OP_WRITE, 0, &rpv), 0);
+	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, 0, a, CRYPT_LEN), 0);
+	for (i = 0; i < CRYPT_LEN && a[i] == pvb_pattern(21, i); i++)
+		;
+	KUNIT_ASSERT_LT_MSG(test, i, CRYPT_LEN, "RAM was written in the clear");
+
+	if (!bar->mapped) {
+		KUNIT_EXPECT_EQ(test, crypt_rw(test, &c->key, REQ_OP_WRITE,
+					       CRYPT_SECTOR, &bpv), -EOPNOTSUPP);
+		KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, CRYPT_SECTOR, b,
+						 CRYPT_LEN), 0);
+		KUNIT_EXPECT_NULL(test, memchr_inv(b, SENTINEL, CRYPT_LEN));
+		return;
+	}
+
+	KUNIT_ASSERT_EQ(test, crypt_rw(test, &c->key, REQ_OP_WRITE, CRYPT_SECTOR,
+				       &bpv), 0);
+	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, CRYPT_SECTOR, b, CRYPT_LEN), 0);
+	KUNIT_EXPECT_EQ_MSG(test, memcmp(a, b, CRYPT_LEN), 0,
+			    "ciphertext of BAR data differs from that of RAM");
+
+	pvb_mem_set(bar, 0, CRYPT_LEN, 0);
+	KUNIT_EXPECT_EQ(test, crypt_rw(test, &c->key, REQ_OP_READ, CRYPT_SECTOR,
+				       &bpv), 0);
+	KUNIT_EXPECT_EQ(test, pvb_mem_check(bar, 0, CRYPT_LEN, 21), (size_t)CRYPT_LEN);
+}
+#endif /* CONFIG_BLK_INLINE_ENCRYPTION_FALLBACK */
+
+static struct kunit_case pfn_vec_block_disk_cases[] = {
+	KUNIT_CASE(pfn_vec_block_test_read_error),
+#ifdef CONFIG_BLK_DEV_INTEGRITY
+	KUNIT_CASE(pfn_vec_block_test_integrity),
+#endif
+#ifdef CONFIG_BLK_INLINE_ENCRYPTION_FALLBACK
+	KUNIT_CASE(pfn_vec_block_test_crypto),
+#endif
+	{}
+};
+
+static struct kunit_suite pfn_vec_block_disk_suite = {
+	.name = "pfn_vec_block_disk",
+	.init = pvb_init,
+	.exit = pvb_exit,
+	.test_cases = pfn_vec_block_disk_cases,
+};
+
+kunit_test_suite(pfn_vec_block_disk_suite);
+
+MODULE_DESCRIPTION("KUnit tests for pfn_vec bios to a disk that fails and checks");
+MODULE_LICENSE("GPL");

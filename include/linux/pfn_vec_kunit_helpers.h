@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the pfn_vec KUnit suites of mm/, block/ and lib/
+ * (mm/tests/pfn_vec_kunit_helpers.c): the memory the suites run on (RAM
+ * without struct page and a range the linear map cannot hold, as the boot
+ * line names them, and the BAR of QEMU's ivshmem-plain), registration
+ * until the case ends, debugfs files read and written from a case, fault
+ * injection, and threads that cross CPUs and never outlive their case.
+ * For tests only: built with CONFIG_PFN_VEC_KUNIT_HELPERS.
+ */
+#ifndef _LINUX_PFN_VEC_KUNIT_HELPERS_H
+#define _LINUX_PFN_VEC_KUNIT_HELPERS_H
+
+#include <kunit/test.h>
+#include <linux/io_linear_map.h>
+#include <linux/sched.h>
+#include <linux/types.h>
+
+struct pci_dev;
+struct resource;
+struct task_struct;
+
+/* What a case writes around the bytes it expects to change. */
+#define PFN_VEC_KUNIT_SENTINEL	0xa5
+
+/*
+ * Where the arch has no hook, registration refuses every region with
+ * -EOPNOTSUPP before it looks at it, and no region makes memory reachable:
+ * one case per refusal checks it, and the cases that need a registered
+ * region skip with this reason, which the harness's manifest allows.
+ */
+#define PFN_VEC_KUNIT_NO_HOOK	"no I/O linear map hook on this arch"
+
+static inline bool pfn_vec_kunit_have_hook(void)
+{
+	return IS_ENABLED(CONFIG_ARCH_HAS_IO_LINEAR_MAP);
+}
+
+/* Skip @test where the arch has no I/O linear map hook. */
+static inline void pfn_vec_kunit_require_hook(struct kunit *test)
+{
+	if (!pfn_vec_kunit_have_hook())
+		kunit_skip(test, PFN_VEC_KUNIT_NO_HOOK);
+}
+
+phys_addr_t pfn_vec_kunit_unmanaged(struct kunit *test, u64 size, void **va);
+phys_addr_t pfn_vec_kunit_unmappable(size_t *size);
+unsigned int pfn_vec_kunit_seed(void);
+struct resource *pfn_vec_kunit_ivshmem(struct kunit *test,
+				       struct pci_dev **pdev);
+
+struct page *pfn_vec_kunit_alloc_page(struct kunit *test, gfp_t gfp);
+void __iomem *pfn_vec_kunit_ioremap_wc(struct kunit *test, phys_addr_t phys,
+				       size_t size);
+int pfn_vec_kunit_register(struct kunit *test, phys_addr_t phys, size_t size,
+			   enum io_linear_type type);
+
+int pfn_vec_kunit_debugfs_write(struct kunit *test, const char *path,
+				const char *val);
+ssize_t pfn_vec_kunit_debugfs_read(struct kunit *test, const char *path,
+				   char *buf, size_t size);
+int pfn_vec_kunit_debugfs_set(struct kunit *test, const char *path,
+			      const char *val);
+
+struct task_struct *pfn_vec_kunit_thread_run(struct kunit *test,
+					     int (*fn)(void *data), void *data,
+					     unsigned int nr, const char *name);
+
+void pfn_vec_kunit_fault_setup(struct kunit *test);
+void pfn_vec_kunit_fail_always(struct kunit *test);
+
+#ifdef CONFIG_FAULT_INJECTION
+/**
+ * pfn_vec_kunit_fail_nth - fail the nth allocation from here on
+ * @nth: which one, counting from 1; 0 fails none
+ *
+ * Only allocations of the calling task count, as with
+ * /proc/self/task/<tid>/fail-nth; see pfn_vec_kunit_fault_setup().
+ */
+static inline void pfn_vec_kunit_fail_nth(unsigned int nth)
+{
+	WRITE_ONCE(current->fail_nth, nth);
+}
+
+/**
+ * pfn_vec_kunit_fail_consumed - did the failure of fail_nth happen?
+ *
+ * Clears what is left of current->fail_nth, so that nothing fails later.
+ *
+ * Return: true if the allocation that pfn_vec_kunit_fail_nth() chose was
+ * reached, and so failed; false if fewer allocations were made.
+ */
+static inline bool pfn_vec_kunit_fail_consumed(void)
+{
+	bool consumed = !READ_ONCE(current->fail_nth);
+
+	WRITE_ONCE(current->fail_nth, 0);
+	return consumed;
+}
+
+/**
+ * pfn_vec_kunit_make_it_fail - fail every page allocation of this task
+ * @fail: whether to
+ *
+ * Takes effect while pfn_vec_kunit_fail_always() holds for the case.
+ */
+static inline void pfn_vec_kunit_make_it_fail(bool fail)
+{
+	WRITE_ONCE(current->make_it_fail, fail);
+}
+#else
+static inline void pfn_vec_kunit_fail_nth(unsigned int nth)
+{
+}
+
+static inline bool pfn_vec_kunit_fail_consumed(void)
+{
+	return false;
+}
+
+static inline void pfn_vec_kunit_make_it_fail(bool fail)
+{
+}
+#endif
+
+/*
+ * What the benchmarks (mm/pfn_vec_bench.c, block/blk-pfn-vec-bench.c)
+ * share, built with CONFIG_PFN_VEC_BENCH: the BAR they run on and the way
+ * they report.
+ */
+
+/* Every key is the median of at least this many rounds, and of at most... */
+#define PFN_VEC_BENCH_MIN_ROUNDS	5
+/* ... this many. */
+#define PFN_VEC_BENCH_MAX_ROUNDS	32
+
+/**
+ * struct pfn_vec_bench_bar - the BAR the benchmarks run on
+ * @pdev:	QEMU's ivshmem-plain device, referenced and enabled
+ * @phys:	physical address of its BAR2
+ * @size:	size of its BAR2 in bytes
+ */
+struct pfn_vec_bench_bar {
+	struct pci_dev *pdev;
+	phys_addr_t phys;
+	resource_size_t size;
+};
+
+void pfn_vec_bench_find_bar(struct kunit *test, struct pfn_vec_bench_bar *bar,
+			    resource_size_t min_size);
+void pfn_vec_bench_report(struct kunit *test, const char *key,
+			  const u64 *num, const u64 *den, unsigned int rounds);
+
+#endif /* _LINUX_PFN_VEC_KUNIT_HELPERS_H */

@@ -1,0 +1,994 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite pfn_vec_region: the region registry and the arch's I/O linear
+ * map hook under it, on RAM that the kernel was told not to manage
+ * (pfn_vec_kunit_unmanaged()): every errno of registration, the page-table
+ * level and memory type of the mapping, page-table pages given back,
+ * register/unregister cycles counted exactly, unregister while other CPUs
+ * copy, and fault injection into registration. A range that the arch's
+ * linear map cannot hold comes from pfn_vec_kunit_unmappable().
+ *
+ * Where the arch has no hook, every case skips: pfn_vec_bar checks the
+ * refusals on a real BAR.
+ */
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/kasan.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pfn_vec.h>
+#include <linux/pfn_vec_kunit_helpers.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <linux/vmstat.h>
+
+#define REGION_SIZE	(2 * PMD_SIZE)
+
+/*
+ * Register REGION_SIZE of RAM without struct page, PMD aligned, with
+ * @type, until the case ends. Skips the case where the arch has no hook.
+ */
+static phys_addr_t register_region(struct kunit *test, enum io_linear_type type)
+{
+	phys_addr_t base = pfn_vec_kunit_unmanaged(test, REGION_SIZE, NULL);
+
+	pfn_vec_kunit_require_hook(test);
+	KUNIT_ASSERT_TRUE(test, IS_ALIGNED(base, PMD_SIZE));
+	KUNIT_ASSERT_EQ(test, pfn_vec_kunit_register(test, base, REGION_SIZE, type), 0);
+	return base;
+}
+
+static void pfn_vec_region_test_map_query(struct kunit *test)
+{
+	static const enum io_linear_type types[] = { IO_LINEAR_WC, IO_LINEAR_UC };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		phys_addr_t base = register_region(test, types[i]);
+		enum io_linear_type type;
+		size_t page_size;
+
+		KUNIT_ASSERT_EQ(test, arch_io_linear_query(base + PAGE_SIZE,
+							   &page_size, &type), 0);
+		KUNIT_EXPECT_EQ_MSG(test, page_size, PMD_SIZE,
+				    "a PMD-aligned region is mapped with PMD pages");
+		KUNIT_EXPECT_EQ(test, type, types[i]);
+		KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
+		KUNIT_EXPECT_EQ_MSG(test, arch_io_linear_query(base, &page_size, &type),
+				    -ENOENT, "still mapped after unregister");
+	}
+}
+
+struct refusal {
+	const char *what;
+	unsigned int kind;
+	u64 offset, size;
+	int type, err;
+};
+
+enum { REF_UNMANAGED, REF_RAM, REF_TOP };
+
+static const struct refusal refusals[] = {
+	{ "zero size",		REF_UNMANAGED, 0, 0, IO_LINEAR_WC, -EINVAL },
+	{ "unaligned start",	REF_UNMANAGED, 64, PAGE_SIZE, IO_LINEAR_WC, -EINVAL },
+	{ "unaligned size",	REF_UNMANAGED, 0, PAGE_SIZE + 1, IO_LINEAR_WC, -EINVAL },
+	{ "unknown type",	REF_UNMANAGED, 0, PAGE_SIZE, 42, -EINVAL },
+	{ "wraps",		REF_TOP, 0, 2 * PAGE_SIZE, IO_LINEAR_WC, -EINVAL },
+	{ "System RAM",		REF_RAM, 0, PAGE_SIZE, IO_LINEAR_WC, -EEXIST },
+	{ "past the window",	REF_TOP, SZ_1G, PAGE_SIZE, IO_LINEAR_WC, -ERANGE },
+};
+
+static void refusal_desc(const struct refusal *r, char *desc)
+{
+	strscpy(desc, r->what, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(refusal, refusals, refusal_desc);
+
+static void pfn_vec_region_test_refusals(struct kunit *test)
+{
+	const struct refusal *r = test->param_value;
+	phys_addr_t phys;
+
+	pfn_vec_kunit_require_hook(test);
+	switch (r->kind) {
+	case REF_RAM:
+		phys = page_to_phys(pfn_vec_kunit_alloc_page(test, GFP_KERNEL));
+		break;
+	case REF_TOP:
+		/* The last page, or the first page of the last GiB. */
+		phys = (PHYS_ADDR_MAX & PAGE_MASK) - (r->offset ? r->offset - PAGE_SIZE : 0);
+		break;
+	default:
+		phys = pfn_vec_kunit_unmanaged(test, 2 * PAGE_SIZE, NULL) + r->offset;
+	}
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register(phys, r->size, r->type),
+			r->err);
+	/* Nothing was registered: there is nothing to unregister. */
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(phys, r->size), -ENOENT);
+}
+
+static void pfn_vec_region_test_overlap(struct kunit *test)
+{
+	phys_addr_t base = register_region(test, IO_LINEAR_WC);
+
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register(base, REGION_SIZE,
+						      IO_LINEAR_WC), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register(base + REGION_SIZE - PAGE_SIZE,
+						      REGION_SIZE, IO_LINEAR_WC),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register(base - PAGE_SIZE, 2 * PAGE_SIZE,
+						      IO_LINEAR_UC), -EBUSY);
+	/* The refusals left the region as it was. */
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
+}
+
+static void pfn_vec_region_test_double_unregister(struct kunit *test)
+{
+	phys_addr_t base = register_region(test, IO_LINEAR_WC);
+
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, PAGE_SIZE), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), -ENOENT);
+}
+
+/*
+ * Where the arch tracks memory types (x86 PAT), a region is refused with
+ * -EBUSY while another mapping holds part of it with another type, and
+ * accepted with that mapping's type, which both then share. Elsewhere no
+ * type is tracked, and either type is accepted.
+ */
+static void pfn_vec_region_test_type_conflict(struct kunit *test)
+{
+	phys_addr_t base = pfn_vec_kunit_unmanaged(test, REGION_SIZE, NULL);
+	void __iomem *io = pfn_vec_kunit_ioremap_wc(test, base + PAGE_SIZE, PAGE_SIZE);
+	bool tracked = IS_ENABLED(CONFIG_X86_PAT);
+	struct bvec_iter iter;
+	struct pfn_vec pv;
+	u8 byte = 0;
+	int ret;
+
+	pfn_vec_kunit_require_hook(test);
+	ret = pfn_vec_region_register(base, REGION_SIZE, IO_LINEAR_UC);
+	KUNIT_EXPECT_EQ_MSG(test, ret, tracked ? -EBUSY : 0,
+			    "uncached region over a write-combining ioremap");
+	if (!ret)
+		KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
+
+	KUNIT_ASSERT_EQ(test, pfn_vec_region_register(base, REGION_SIZE,
+						      IO_LINEAR_WC), 0);
+	writeb(0x3c, io + 5);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + PAGE_SIZE + 5, 1), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_from(&byte, &pv, &iter, 1), 0);
+	KUNIT_EXPECT_EQ(test, byte, 0x3c);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
+}
+
+/*
+ * A range that the linear map cannot hold: registering it is refused with
+ * -ERANGE, and the accessor, the iterator and the copy helpers refuse it
+ * with -ENXIO before they touch a byte of it or of the buffer.
+ */
+static void pfn_vec_region_test_unmappable(struct kunit *test)
+{
+	size_t size;
+	phys_addr_t base = pfn_vec_kunit_unmappable(&size);
+	struct pfn_vec_miter miter;
+	struct bvec_iter iter;
+	struct pfn_vec_map m;
+	struct pfn_vec pv;
+	u8 buf[64];
+
+	pfn_vec_kunit_require_hook(test);
+	KUNIT_ASSERT_GE(test, size, 2 * PAGE_SIZE);
+	KUNIT_EXPECT_FALSE(test, arch_io_linear_mappable(base, size));
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register(base, size, IO_LINEAR_WC),
+			-ERANGE);
+
+	/* A segment across the first page boundary of the range. */
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + PAGE_SIZE - 32,
+					       sizeof(buf)), 0);
+	KUNIT_EXPECT_FALSE(test, pfn_vec_has_page(&pv));
+	KUNIT_EXPECT_EQ(test, pfn_vec_kmap_local(&pv, &m), -ENXIO);
+
+	memset(buf, 0x5a, sizeof(buf));
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_to(&pv, &iter, buf, sizeof(buf)),
+			-ENXIO);
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_from(buf, &pv, &iter, sizeof(buf)),
+			-ENXIO);
+	KUNIT_EXPECT_EQ(test, pfn_vec_zero(&pv, &iter, sizeof(buf)), -ENXIO);
+	KUNIT_EXPECT_EQ(test, iter.bi_size, (unsigned int)sizeof(buf));
+	KUNIT_EXPECT_NULL(test, memchr_inv(buf, 0x5a, sizeof(buf)));
+
+	pfn_vec_miter_start(&miter, &pv, &iter, sizeof(buf));
+	KUNIT_EXPECT_FALSE(test, pfn_vec_miter_next(&miter));
+	KUNIT_EXPECT_EQ(test, pfn_vec_miter_stop(&miter), -ENXIO);
+	KUNIT_EXPECT_EQ(test, iter.bi_size, (unsigned int)sizeof(buf));
+}
+
+/*
+ * Through the accessor and back through an independent ioremap_wc(), both
+ * ways.
+ */
+static void pfn_vec_region_test_accessor(struct kunit *test)
+{
+	phys_addr_t phys = register_region(test, IO_LINEAR_WC);
+	void __iomem *io = pfn_vec_kunit_ioremap_wc(test, phys, 2 * PAGE_SIZE);
+	u8 *buf = kunit_kmalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
+	struct pfn_vec_map m;
+	struct bvec_iter iter;
+	struct pfn_vec pv;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memset_io(io, PFN_VEC_KUNIT_SENTINEL, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, phys + 100, PAGE_SIZE), 0);
+
+	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, &m), 0);
+	KUNIT_EXPECT_TRUE(test, m.map.is_iomem);
+	iosys_map_memset(&m.map, 0, 0x3c, 8);
+	pfn_vec_kunmap_local(&m);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, readb(io + 100 + i), 0x3c);
+	KUNIT_EXPECT_EQ(test, readb(io + 99), PFN_VEC_KUNIT_SENTINEL);
+	KUNIT_EXPECT_EQ(test, readb(io + 108), PFN_VEC_KUNIT_SENTINEL);
+
+	/* A copy that crosses into the second page, and back. */
+	for (i = 0; i < PAGE_SIZE; i++)
+		buf[i] = i * 7;
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_to(&pv, &iter, buf, PAGE_SIZE), 0);
+	memcpy_fromio(buf + PAGE_SIZE, io + 100, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, buf + PAGE_SIZE, PAGE_SIZE), 0);
+
+	memset_io(io + 100, 0x77, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_from(buf, &pv, &iter, PAGE_SIZE), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(buf, 0x77, PAGE_SIZE));
+}
+
+/* After unregister, the accessor and helpers refuse and write nothing. */
+static void pfn_vec_region_test_after_unregister(struct kunit *test)
+{
+	phys_addr_t phys = register_region(test, IO_LINEAR_UC);
+	u8 *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	struct bvec_iter iter;
+	struct pfn_vec_map m;
+	struct pfn_vec pv;
+	void __iomem *io;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, pfn_vec_region_unregister(phys, REGION_SIZE), 0);
+	io = pfn_vec_kunit_ioremap_wc(test, phys, PAGE_SIZE);
+	memset_io(io, PFN_VEC_KUNIT_SENTINEL, PAGE_SIZE);
+
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, phys, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_kmap_local(&pv, &m), -ENXIO);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_zero(&pv, &iter, PAGE_SIZE), -ENXIO);
+	KUNIT_EXPECT_EQ(test, iter.bi_size, (unsigned int)PAGE_SIZE);
+	memcpy_fromio(buf, io, PAGE_SIZE);
+	KUNIT_EXPECT_NULL(test, memchr_inv(buf, PFN_VEC_KUNIT_SENTINEL, PAGE_SIZE));
+}
+
+/*
+ * Three one-page regions side by side. With KASAN, one shadow page covers
+ * all three (it covers 8 pages with 4 KiB pages), which registration adds
+ * with the first of them and unregistration removes with the last.
+ * Whatever the order, each region stays reachable until it is unregistered
+ * itself; with KASAN, the shadow is mapped, with the early shadow's value,
+ * while any of them is registered, and once none is, it is as it was
+ * before.
+ */
+#define NEIGHBOURS	3
+
+static bool have_shadow(void)
+{
+	return IS_ENABLED(CONFIG_KASAN_GENERIC) ||
+	       IS_ENABLED(CONFIG_KASAN_SW_TAGS);
+}
+
+/*
+ * The KASAN shadow of @phys's linear-map address: 0 if it is mapped with
+ * the early shadow's value, -EFAULT if it is unmapped, -EINVAL otherwise.
+ */
+static int neighbour_shadow(phys_addr_t phys)
+{
+#if defined(CONFIG_KASAN_GENERIC) || defined(CONFIG_KASAN_SW_TAGS)
+	void *va = (__force void *)arch_io_linear_addr(phys);
+	u8 shadow;
+
+	/* Not through KASAN's checks: the shadow may be unmapped. */
+	if (copy_from_kernel_nofault(&shadow, kasan_mem_to_shadow(va), 1))
+		return -EFAULT;
+	return shadow == KASAN_SHADOW_INIT ? 0 : -EINVAL;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+/* Region @i of the neighbours at @base: reachable if @registered. */
+static void neighbour_check(struct kunit *test, phys_addr_t base,
+			    void __iomem *io, unsigned int i, bool registered)
+{
+	struct pfn_vec_map m;
+	struct pfn_vec pv;
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + i * PAGE_SIZE,
+					       PAGE_SIZE), 0);
+	ret = pfn_vec_kmap_local(&pv, &m);
+	KUNIT_EXPECT_EQ_MSG(test, ret, registered ? 0 : -ENXIO, "region %u", i);
+	if (ret)
+		return;
+	iosys_map_memset(&m.map, 0, 0x40 + i, PAGE_SIZE);
+	pfn_vec_kunmap_local(&m);
+	KUNIT_EXPECT_EQ_MSG(test, readb(io + i * PAGE_SIZE + PAGE_SIZE - 1),
+			    0x40 + i, "region %u", i);
+}
+
+static void pfn_vec_region_test_neighbours(struct kunit *test)
+{
+	/* Registered in this order, unregistered middle first. */
+	static const unsigned int unregister_order[NEIGHBOURS] = { 1, 0, 2 };
+	phys_addr_t base = pfn_vec_kunit_unmanaged(test, NEIGHBOURS * PAGE_SIZE, NULL);
+	void __iomem *io = pfn_vec_kunit_ioremap_wc(test, base, NEIGHBOURS * PAGE_SIZE);
+	bool registered[NEIGHBOURS] = {};
+	unsigned int i, j, left;
+	int baseline, ret;
+
+	pfn_vec_kunit_require_hook(test);
+	KUNIT_ASSERT_TRUE(test, IS_ALIGNED(base, PMD_SIZE));
+#if defined(CONFIG_KASAN_GENERIC) || defined(CONFIG_KASAN_SW_TAGS)
+	KUNIT_ASSERT_LE(test, NEIGHBOURS * PAGE_SIZE,
+			PAGE_SIZE << KASAN_SHADOW_SCALE_SHIFT);
+#endif
+	baseline = neighbour_shadow(base);
+	if (have_shadow()) {
+		KUNIT_EXPECT_NE(test, baseline, -EINVAL);
+		kunit_info(test, "shadow before: %s\n",
+			   baseline ? "unmapped" : "mapped");
+	}
+
+	for (i = 0; i < NEIGHBOURS; i++) {
+		ret = pfn_vec_region_register(base + i * PAGE_SIZE, PAGE_SIZE,
+					      IO_LINEAR_WC);
+		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "region %u", i);
+		registered[i] = true;
+		if (have_shadow())
+			KUNIT_EXPECT_EQ_MSG(test, neighbour_shadow(base), 0,
+					    "%u registered", i + 1);
+	}
+	for (i = 0; i < NEIGHBOURS; i++)
+		neighbour_check(test, base, io, i, registered[i]);
+
+	for (left = NEIGHBOURS; left; left--) {
+		i = unregister_order[NEIGHBOURS - left];
+		KUNIT_EXPECT_EQ_MSG(test,
+				    pfn_vec_region_unregister(base + i * PAGE_SIZE,
+							      PAGE_SIZE),
+				    0, "region %u", i);
+		registered[i] = false;
+		for (j = 0; j < NEIGHBOURS; j++)
+			neighbour_check(test, base, io, j, registered[j]);
+		if (have_shadow())
+			KUNIT_EXPECT_EQ_MSG(test, neighbour_shadow(base),
+					    left > 1 ? 0 : baseline,
+					    "%u left registered", left - 1);
+	}
+}
+
+#define MIXED_LEN	300
+
+/* A vector of RAM, region and RAM is copied whole once the region is in. */
+static void pfn_vec_region_test_mixed_copy(struct kunit *test)
+{
+	phys_addr_t base = register_region(test, IO_LINEAR_WC);
+	struct page *first = pfn_vec_kunit_alloc_page(test, GFP_HIGHUSER);
+	struct page *last = pfn_vec_kunit_alloc_page(test, GFP_HIGHUSER);
+	u8 *in = kunit_kmalloc(test, 3 * MIXED_LEN, GFP_KERNEL);
+	u8 *out = kunit_kzalloc(test, 3 * MIXED_LEN, GFP_KERNEL);
+	struct pfn_vec pvec[3];
+	struct bvec_iter iter;
+
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	memset(in, 0x42, 3 * MIXED_LEN);
+	in[MIXED_LEN] = 0x01;
+	in[2 * MIXED_LEN - 1] = 0x02;
+
+	pfn_vec_set_page(&pvec[0], first, MIXED_LEN, 100);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pvec[1], base + 8, MIXED_LEN), 0);
+	pfn_vec_set_page(&pvec[2], last, MIXED_LEN, 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, pvec, 3), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_to(pvec, &iter, in, 3 * MIXED_LEN), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, pvec, 3), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_from(out, pvec, &iter, 3 * MIXED_LEN), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(in, out, 3 * MIXED_LEN), 0);
+}
+
+/* A device-managed region goes away when its device does. */
+static void pfn_vec_region_test_devm(struct kunit *test)
+{
+	phys_addr_t base = pfn_vec_kunit_unmanaged(test, REGION_SIZE, NULL);
+	struct device *dev = kunit_device_register(test, "pfn_vec_test");
+	struct pfn_vec_map m;
+	struct pfn_vec pv;
+	int ret;
+
+	pfn_vec_kunit_require_hook(test);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base, PAGE_SIZE), 0);
+	ret = devm_pfn_vec_region_register(dev, base, REGION_SIZE, IO_LINEAR_WC);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, &m), 0);
+	pfn_vec_kunmap_local(&m);
+
+	kunit_device_unregister(test, dev);
+	KUNIT_EXPECT_EQ(test, pfn_vec_kmap_local(&pv, &m), -ENXIO);
+	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_region_unregister(base, REGION_SIZE),
+			    -ENOENT, "the region outlived its device");
+}
+
+/*
+ * The PMD and PTE tables of the kernel page table under the addresses
+ * [start, end): generic walk, folded levels included.
+ */
+static unsigned int kernel_tables(unsigned long start, unsigned long end)
+{
+	unsigned long addr, a;
+	unsigned int n = 0;
+
+	for (addr = ALIGN_DOWN(start, PUD_SIZE); addr < end; addr += PUD_SIZE) {
+		pgd_t *pgd = pgd_offset_k(addr);
+		p4d_t *p4d;
+		pud_t *pud;
+
+		if (pgd_none(*pgd))
+			continue;
+		p4d = p4d_offset(pgd, addr);
+		if (p4d_none(*p4d) || p4d_leaf(*p4d))
+			continue;
+		pud = pud_offset(p4d, addr);
+		if (pud_none(*pud) || pud_leaf(*pud))
+			continue;
+		n++;
+		for (a = max(addr, ALIGN_DOWN(start, PMD_SIZE));
+		     a < min(addr + PUD_SIZE, end); a += PMD_SIZE) {
+			pmd_t *pmd = pmd_offset(pud, a);
+
+			if (pmd_present(*pmd) && !pmd_leaf(*pmd))
+				n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * The page tables that mapping [phys, phys + size) may add: those under its
+ * linear-map addresses and, with KASAN, under their shadow, which
+ * registration maps too.
+ */
+static unsigned int linear_map_tables(phys_addr_t phys, size_t size)
+{
+	unsigned long start = (unsigned long)(__force void *)arch_io_linear_addr(phys);
+	unsigned int n = kernel_tables(start, start + size);
+
+#if defined(CONFIG_KASAN_GENERIC) || defined(CONFIG_KASAN_SW_TAGS)
+	n += kernel_tables((unsigned long)kasan_mem_to_shadow((void *)start),
+			   (unsigned long)kasan_mem_to_shadow((void *)(start + size)));
+#endif
+	return n;
+}
+
+/*
+ * Mapping a region adds page tables under its addresses, and unregister
+ * frees them all: the count is back to where it was.
+ */
+static void pfn_vec_region_test_page_tables(struct kunit *test)
+{
+	phys_addr_t base = pfn_vec_kunit_unmanaged(test, REGION_SIZE, NULL);
+	/* PMD mappings, then two pages off alignment, mapped with PTEs. */
+	const struct { phys_addr_t phys; size_t size; } cases[] = {
+		{ base, REGION_SIZE },
+		{ base + PAGE_SIZE, 2 * PAGE_SIZE },
+	};
+	unsigned int i, before, during;
+
+	pfn_vec_kunit_require_hook(test);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		before = linear_map_tables(cases[i].phys, cases[i].size);
+		KUNIT_ASSERT_EQ(test, pfn_vec_region_register(cases[i].phys,
+							      cases[i].size,
+							      IO_LINEAR_WC), 0);
+		during = linear_map_tables(cases[i].phys, cases[i].size);
+		KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(cases[i].phys,
+								cases[i].size), 0);
+		KUNIT_EXPECT_EQ_MSG(test, linear_map_tables(cases[i].phys,
+							    cases[i].size), before,
+				    "case %u: %u tables before, %u while mapped",
+				    i, before, during);
+		KUNIT_EXPECT_GT_MSG(test, during, before,
+				    "case %u: mapping used no new page table", i);
+	}
+}
+
+/*
+ * Registration under allocation failure. current->fail_nth fails the 1st,
+ * 2nd, 3rd, ... allocation that registration makes (the region, its
+ * reference, the registry's tree, the KASAN shadow, the arch's page tables
+ * and memory type), until one registration makes no more than it was
+ * allowed. Every failure is -ENOMEM and leaves nothing behind: the region
+ * is freed, its pages are unreachable (-ENXIO), unmapped, unregistered,
+ * and the page tables are those of before. Registration then succeeds, with the other memory
+ * type too: on x86 a leaked memory type reservation would make it -EBUSY.
+ */
+#define FAULT_MAX_NTH	1000
+
+/* Check that [phys, phys + size) is not registered or mapped. */
+static void region_gone(struct kunit *test, phys_addr_t phys, size_t size,
+			unsigned int tables, unsigned int nth)
+{
+	enum io_linear_type type;
+	struct pfn_vec_map map;
+	struct pfn_vec pv;
+	size_t page_size;
+
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, phys + size - PAGE_SIZE,
+					       PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_kmap_local(&pv, &map), -ENXIO,
+			    "allocation %u failed, region reachable", nth);
+	KUNIT_EXPECT_EQ_MSG(test, arch_io_linear_query(phys, &page_size, &type),
+			    -ENOENT, "allocation %u failed, region mapped", nth);
+	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_region_unregister(phys, size), -ENOENT,
+			    "allocation %u failed, region registered", nth);
+	KUNIT_EXPECT_EQ_MSG(test, linear_map_tables(phys, size), tables,
+			    "allocation %u failed, page tables left", nth);
+}
+
+static void pfn_vec_region_test_fault_register(struct kunit *test)
+{
+	phys_addr_t base = pfn_vec_kunit_unmanaged(test, REGION_SIZE, NULL);
+	/* PMD mappings, then two pages off alignment, mapped with PTEs. */
+	const struct { phys_addr_t phys; size_t size; } cases[] = {
+		{ base, REGION_SIZE },
+		{ base + PAGE_SIZE, 2 * PAGE_SIZE },
+	};
+	unsigned int i, nth, tables, failures;
+	struct pfn_vec_map map;
+	struct pfn_vec pv;
+	bool consumed;
+	long live;
+	int ret;
+
+	pfn_vec_kunit_require_hook(test);
+	pfn_vec_kunit_fault_setup(test);
+	live = pfn_vec_regions_live();
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		phys_addr_t phys = cases[i].phys;
+		size_t size = cases[i].size;
+
+		tables = linear_map_tables(phys, size);
+		failures = 0;
+		for (nth = 1;; nth++) {
+			KUNIT_ASSERT_LE_MSG(test, nth, FAULT_MAX_NTH,
+					    "registration never ran out of allocations");
+			pfn_vec_kunit_fail_nth(nth);
+			ret = pfn_vec_region_register(phys, size, IO_LINEAR_WC);
+			consumed = pfn_vec_kunit_fail_consumed();
+			if (ret) {
+				KUNIT_EXPECT_TRUE(test, consumed);
+				KUNIT_ASSERT_EQ_MSG(test, ret, -ENOMEM,
+						    "allocation %u failed", nth);
+				KUNIT_EXPECT_EQ_MSG(test, pfn_vec_regions_live(),
+						    live, "allocation %u failed, region kept",
+						    nth);
+				region_gone(test, phys, size, tables, nth);
+				failures++;
+				continue;
+			}
+			/* A failure it recovered from, or none: usable. */
+			KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, phys, PAGE_SIZE), 0);
+			ret = pfn_vec_kmap_local(&pv, &map);
+			KUNIT_EXPECT_EQ_MSG(test, ret, 0, "allocation %u", nth);
+			if (!ret)
+				pfn_vec_kunmap_local(&map);
+			KUNIT_ASSERT_EQ(test, pfn_vec_region_unregister(phys, size), 0);
+			if (!consumed)
+				break;
+		}
+		KUNIT_EXPECT_GT_MSG(test, failures, 0U,
+				    "case %u: no failure made registration fail", i);
+		kunit_info(test, "case %u: %u allocations, %u failures -ENOMEM\n",
+			   i, nth - 1, failures);
+		region_gone(test, phys, size, tables, nth);
+		KUNIT_EXPECT_EQ(test, pfn_vec_region_register(phys, size, IO_LINEAR_UC), 0);
+		KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(phys, size), 0);
+	}
+}
+
+/*
+ * Register and unregister a region a thousand times, with PMD and with PTE
+ * mappings: every region and every page table must come back. Regions,
+ * with their percpu data, are counted exactly: one more while registered,
+ * and back to the count of before after every unregister (a registration
+ * refused is checked the same way by pfn_vec_region_test_fault_register).
+ * Page tables are counted in the page allocator, where per-cpu lists may
+ * hold back LEAK_SLACK pages; a leak of one page table a cycle is a
+ * thousand. A percpu_ref that was never exited is kmemleak's to find, in
+ * the debug kernels.
+ */
+#define CYCLES		1000
+#define LEAK_SLACK	64	/* pages that per-cpu lists may hold back */
+
+/*
+ * Pages back in the page allocator. With KASAN, freed objects wait in its
+ * quarantine (up to 1/32 of memory) before slab gets them back, so slab
+ * pages count as free: what a region allocates from slab is counted by
+ * pfn_vec_regions_live() instead.
+ */
+static unsigned long free_pages_now(void)
+{
+	unsigned long pages;
+
+	drain_all_pages(NULL);
+	pages = global_zone_page_state(NR_FREE_PAGES);
+	if (IS_ENABLED(CONFIG_KASAN_GENERIC) || IS_ENABLED(CONFIG_KASAN_SW_TAGS))
+		pages += global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B) +
+			 global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
+	return pages;
+}
+
+static void pfn_vec_region_test_cycles(struct kunit *test)
+{
+	phys_addr_t base = pfn_vec_kunit_unmanaged(test, REGION_SIZE, NULL);
+	unsigned long before, after;
+	unsigned int i;
+	long live;
+
+	pfn_vec_kunit_require_hook(test);
+	live = pfn_vec_regions_live();
+	before = free_pages_now();
+	for (i = 0; i < CYCLES; i++) {
+		/* Odd cycles: two pages off PMD alignment, mapped with PTEs. */
+		phys_addr_t phys = base + (i & 1) * PAGE_SIZE;
+		size_t size = i & 1 ? 2 * PAGE_SIZE : REGION_SIZE;
+
+		KUNIT_ASSERT_EQ_MSG(test, pfn_vec_region_register(phys, size,
+								  IO_LINEAR_WC),
+				    0, "cycle %u", i);
+		KUNIT_ASSERT_EQ_MSG(test, pfn_vec_regions_live(), live + 1,
+				    "cycle %u: regions allocated", i);
+		KUNIT_ASSERT_EQ_MSG(test, pfn_vec_region_unregister(phys, size), 0,
+				    "cycle %u", i);
+		KUNIT_ASSERT_EQ_MSG(test, pfn_vec_regions_live(), live,
+				    "cycle %u: region not freed", i);
+	}
+	after = free_pages_now();
+	KUNIT_EXPECT_LE_MSG(test, before, after + LEAK_SLACK,
+			    "%lu pages lost over %u cycles", before - after, CYCLES);
+}
+
+/*
+ * Unregister while four threads, one per CPU where there are enough, copy
+ * through the region, each over pages of its own, from 64 bytes before a
+ * page boundary. Every copy, in the race window too, keeps the helpers'
+ * contract: it returns 0 having written all its bytes, or -ENXIO having
+ * written exactly the bytes its cursor was advanced over, a prefix that
+ * ends at a page boundary, and nothing after them. Each copy writes a
+ * value of its own, and its thread reads the bytes back through an
+ * independent mapping. Copies begun after unregister returned are all
+ * refused, and nothing faults on a torn-down mapping.
+ */
+#define COPIERS		4
+#define COPY_PAGES	8
+#define COPY_LEN	(COPY_PAGES * PAGE_SIZE)
+
+enum { RUNNING, UNREGISTERING, UNREGISTERED };
+
+struct copier {
+	struct pfn_vec pv;
+	void __iomem *io;	/* an independent mapping of pv */
+	u8 *buf, *back;		/* COPY_LEN each: what is copied, read back */
+	const atomic_t *phase;
+	unsigned long ok, torn, refused_before, refused_after, ok_after;
+	unsigned long partial;	/* -ENXIO after the first page */
+};
+
+struct copiers {
+	atomic_t phase;
+	struct copier c[COPIERS];
+};
+
+/* Bytes [0, @done) hold @now and [@done, COPY_LEN) hold @was. */
+static bool copier_holds(const struct copier *c, unsigned int done, u8 now,
+			 u8 was)
+{
+	memcpy_fromio(c->back, c->io, COPY_LEN);
+	return !memchr_inv(c->back, now, done) &&
+	       !memchr_inv(c->back + done, was, COPY_LEN - done);
+}
+
+static int copier_fn(void *data)
+{
+	struct copier *c = data;
+	/* The bytes of the first page: a refused copy stops at a page after. */
+	unsigned int first = PAGE_SIZE - c->pv.pv_offset % PAGE_SIZE;
+	u8 was = 0, now = 0;
+
+	while (!kthread_should_stop()) {
+		int phase = atomic_read(c->phase);
+		struct bvec_iter iter;
+		unsigned int done;
+		int ret;
+
+		memset(c->buf, ++now, COPY_LEN);
+		ret = pfn_vec_iter_init(&iter, &c->pv, 1);
+		if (!ret)
+			ret = pfn_vec_memcpy_to(&c->pv, &iter, c->buf, COPY_LEN);
+		/* Out of the write-combining buffers, before the reads. */
+		wmb();
+		done = COPY_LEN - iter.bi_size;
+		if ((ret && ret != -ENXIO) || (!ret && done != COPY_LEN) ||
+		    (ret && done && (done - first) % PAGE_SIZE) ||
+		    !copier_holds(c, done, now, was))
+			WRITE_ONCE(c->torn, c->torn + 1);
+		else if (!ret && phase == UNREGISTERED)
+			WRITE_ONCE(c->ok_after, c->ok_after + 1);
+		else if (!ret)
+			WRITE_ONCE(c->ok, c->ok + 1);
+		else if (phase == UNREGISTERED)
+			WRITE_ONCE(c->refused_after, c->refused_after + 1);
+		else
+			WRITE_ONCE(c->refused_before, c->refused_before + 1);
+		if (ret && done)
+			WRITE_ONCE(c->partial, c->partial + 1);
+		/* What the next copy must overwrite, or leave alone. */
+		memset_io(c->io, now, COPY_LEN);
+		was = now;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Wait up to five seconds until every copier has copied (or, @after the
+ * region went, been refused) at least once.
+ */
+static bool copiers_reached(const struct copiers *cs, bool after)
+{
+	unsigned int i = 0, waited;
+
+	for (waited = 0; i < COPIERS && waited < 5000; waited += 20) {
+		const struct copier *c = &cs->c[i];
+
+		if (after ? READ_ONCE(c->refused_after) : READ_ONCE(c->ok))
+			i++;
+		else
+			msleep(20);
+	}
+	return i == COPIERS;
+}
+
+static void pfn_vec_region_test_unregister_busy(struct kunit *test)
+{
+	phys_addr_t base = register_region(test, IO_LINEAR_WC);
+	struct copiers *cs = kunit_kzalloc(test, sizeof(*cs), GFP_KERNEL);
+	unsigned long torn = 0, ok_after = 0, partial = 0, during = 0;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, cs);
+	atomic_set(&cs->phase, RUNNING);
+	for (i = 0; i < COPIERS; i++) {
+		/* Each thread copies over pages of its own. */
+		phys_addr_t phys = base + (i * (COPY_PAGES + 1) + 1) * PAGE_SIZE - 64;
+		struct copier *c = &cs->c[i];
+
+		KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&c->pv, phys, COPY_LEN), 0);
+		c->io = pfn_vec_kunit_ioremap_wc(test, phys, COPY_LEN);
+		c->buf = kunit_kmalloc(test, COPY_LEN, GFP_KERNEL);
+		c->back = kunit_kmalloc(test, COPY_LEN, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, c->buf);
+		KUNIT_ASSERT_NOT_NULL(test, c->back);
+		c->phase = &cs->phase;
+		memset_io(c->io, 0, COPY_LEN);
+	}
+	for (i = 0; i < COPIERS; i++) {
+		struct task_struct *t;
+
+		t = pfn_vec_kunit_thread_run(test, copier_fn, &cs->c[i], i,
+					     "pfn_vec_copier");
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	KUNIT_ASSERT_TRUE_MSG(test, copiers_reached(cs, false),
+			      "copiers did not get going");
+
+	atomic_set(&cs->phase, UNREGISTERING);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
+	atomic_set(&cs->phase, UNREGISTERED);
+	KUNIT_EXPECT_TRUE_MSG(test, copiers_reached(cs, true),
+			      "copiers were not refused after unregister");
+
+	/* The threads are still copying: read what they counted so far. */
+	for (i = 0; i < COPIERS; i++) {
+		torn += READ_ONCE(cs->c[i].torn);
+		ok_after += READ_ONCE(cs->c[i].ok_after);
+		partial += READ_ONCE(cs->c[i].partial);
+		during += READ_ONCE(cs->c[i].refused_before);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, torn, 0UL,
+			    "copies that broke the contract of pfn_vec_memcpy_to()");
+	KUNIT_EXPECT_EQ_MSG(test, ok_after, 0UL, "copies after unregister");
+	kunit_info(test, "%lu copies refused while unregister ran, %lu of them part way\n",
+		   during, partial);
+}
+
+/*
+ * An iterator that runs off the end of its region maps the next page in
+ * the region that holds it, or stops with -ENXIO before a page that no
+ * region holds, having touched nothing there.
+ */
+static void pfn_vec_region_test_miter_region_end(struct kunit *test)
+{
+	phys_addr_t base = pfn_vec_kunit_unmanaged(test, 2 * PMD_SIZE, NULL);
+	void __iomem *io = pfn_vec_kunit_ioremap_wc(test, base + PMD_SIZE - PAGE_SIZE,
+					   2 * PAGE_SIZE);
+	struct pfn_vec_miter miter;
+	struct bvec_iter iter;
+	struct pfn_vec pv;
+	unsigned int n;
+	int ret;
+
+	pfn_vec_kunit_require_hook(test);
+	ret = pfn_vec_region_register(base, PMD_SIZE, IO_LINEAR_WC);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = pfn_vec_region_register(base + PMD_SIZE, PMD_SIZE, IO_LINEAR_WC);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	memset_io(io, PFN_VEC_KUNIT_SENTINEL, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + PMD_SIZE - PAGE_SIZE,
+					       2 * PAGE_SIZE), 0);
+
+	/* Across the boundary of two regions, one after the other. */
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	pfn_vec_miter_start(&miter, &pv, &iter, 2 * PAGE_SIZE);
+	for (n = 0; pfn_vec_miter_next(&miter); n++)
+		iosys_map_memset(&miter.map, 0, n + 1, miter.length);
+	KUNIT_EXPECT_EQ(test, pfn_vec_miter_stop(&miter), 0);
+	KUNIT_EXPECT_EQ(test, n, 2U);
+	KUNIT_EXPECT_EQ(test, readb(io + PAGE_SIZE - 1), 1);
+	KUNIT_EXPECT_EQ(test, readb(io + PAGE_SIZE), 2);
+
+	/* Into a page that no region holds any longer. */
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base + PMD_SIZE, PMD_SIZE), 0);
+	memset_io(io, PFN_VEC_KUNIT_SENTINEL, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	pfn_vec_miter_start(&miter, &pv, &iter, 2 * PAGE_SIZE);
+	for (n = 0; pfn_vec_miter_next(&miter); n++)
+		iosys_map_memset(&miter.map, 0, n + 1, miter.length);
+	KUNIT_EXPECT_EQ(test, pfn_vec_miter_stop(&miter), -ENXIO);
+	KUNIT_EXPECT_EQ(test, n, 1U);
+	KUNIT_EXPECT_EQ(test, iter.bi_size, (unsigned int)PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, readb(io + PAGE_SIZE - 1), 1);
+	KUNIT_EXPECT_EQ(test, readb(io + PAGE_SIZE), PFN_VEC_KUNIT_SENTINEL);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, PMD_SIZE), 0);
+}
+
+struct unregister_work {
+	phys_addr_t phys;
+	size_t size;
+	int ret;
+	struct completion done;
+};
+
+static int unregister_fn(void *data)
+{
+	struct unregister_work *w = data;
+
+	w->ret = pfn_vec_region_unregister(w->phys, w->size);
+	complete(&w->done);
+	return 0;
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(miter_stop_action, pfn_vec_miter_stop,
+			    struct pfn_vec_miter *);
+
+/*
+ * An iterator holds its region once for all the pages it maps of it:
+ * unregistering, on another CPU, waits for the iterator, and revokes it at
+ * its next page.
+ */
+static void pfn_vec_region_test_miter_revoked(struct kunit *test)
+{
+	phys_addr_t base = register_region(test, IO_LINEAR_WC);
+	struct unregister_work *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	struct pfn_vec_miter *miter = kunit_kzalloc(test, sizeof(*miter),
+						    GFP_KERNEL);
+	struct bvec_iter iter;
+	struct pfn_vec pv, probe;
+	struct task_struct *t;
+	struct pfn_vec_map m;
+	unsigned int waited;
+	bool waits;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_NOT_NULL(test, miter);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base, 4 * PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&probe, base + 8 * PAGE_SIZE, 1), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	w->phys = base;
+	w->size = REGION_SIZE;
+	init_completion(&w->done);
+
+	pfn_vec_miter_start(miter, &pv, &iter, 4 * PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, pfn_vec_miter_next(miter));
+	KUNIT_EXPECT_TRUE(test, miter->map.is_iomem);
+	KUNIT_EXPECT_TRUE(test, pfn_vec_miter_next(miter));
+	/*
+	 * Whatever ends the case, the iterator lets its region go before the
+	 * unregistering thread is stopped (actions run last added first).
+	 * It is stopped here too; a second stop finds nothing to release.
+	 */
+	t = pfn_vec_kunit_thread_run(test, unregister_fn, w, 1,
+				     "pfn_vec_unregister");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, miter_stop_action, miter));
+
+	/* New mappings fail as soon as the region has left the registry. */
+	for (waited = 0; waited < 5000; waited += 20) {
+		if (pfn_vec_kmap_local(&probe, &m))
+			break;
+		pfn_vec_kunmap_local(&m);
+		msleep(20);
+	}
+	msleep(50);
+	waits = !completion_done(&w->done);
+
+	/* The held region is revoked at the next page, not used any longer. */
+	KUNIT_EXPECT_FALSE(test, pfn_vec_miter_next(miter));
+	KUNIT_EXPECT_EQ(test, pfn_vec_miter_stop(miter), -ENXIO);
+	KUNIT_EXPECT_EQ(test, iter.bi_size, 2U * PAGE_SIZE);
+
+	KUNIT_EXPECT_TRUE_MSG(test, waits, "unregister did not wait for the iterator");
+	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&w->done, 10 * HZ),
+			      "unregister still waits after the iterator stopped");
+	KUNIT_EXPECT_EQ(test, w->ret, 0);
+}
+
+static struct kunit_case pfn_vec_region_cases[] = {
+	KUNIT_CASE(pfn_vec_region_test_map_query),
+	KUNIT_CASE_PARAM(pfn_vec_region_test_refusals, refusal_gen_params),
+	KUNIT_CASE(pfn_vec_region_test_overlap),
+	KUNIT_CASE(pfn_vec_region_test_double_unregister),
+	KUNIT_CASE(pfn_vec_region_test_unmappable),
+	KUNIT_CASE(pfn_vec_region_test_type_conflict),
+	KUNIT_CASE(pfn_vec_region_test_accessor),
+	KUNIT_CASE(pfn_vec_region_test_after_unregister),
+	KUNIT_CASE(pfn_vec_region_test_neighbours),
+	KUNIT_CASE(pfn_vec_region_test_mixed_copy),
+	KUNIT_CASE(pfn_vec_region_test_devm),
+	KUNIT_CASE(pfn_vec_region_test_page_tables),
+	KUNIT_CASE(pfn_vec_region_test_fault_register),
+	KUNIT_CASE_SLOW(pfn_vec_region_test_cycles),
+	KUNIT_CASE(pfn_vec_region_test_unregister_busy),
+	KUNIT_CASE(pfn_vec_region_test_miter_revoked),
+	KUNIT_CASE(pfn_vec_region_test_miter_region_end),
+	{}
+};
+
+static struct kunit_suite pfn_vec_region_suite = {
+	.name = "pfn_vec_region",
+	.test_cases = pfn_vec_region_cases,
+};
+
+kunit_test_suite(pfn_vec_region_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the pfn_vec region registry and the I/O linear map hook");
+MODULE_LICENSE("GPL");
