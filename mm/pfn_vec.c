@@ -28,9 +28,6 @@
 
 #include <asm/tlbflush.h>
 
-/* The highest page frame that a phys_addr_t can name. */
-#define PFN_VEC_MAX_PFN		((u64)PHYS_PFN(PHYS_ADDR_MAX))
-
 /* Chunk in which I/O memory is copied to I/O memory, through the stack. */
 #define PFN_VEC_IO_BOUNCE	64
 
@@ -92,16 +89,20 @@ static void pfn_vec_range_kinds(unsigned long pfn, unsigned long nr,
  * not manage.
  *
  * Return: 0 on success, with @pv set. -EINVAL if the range wraps the
- * physical address space or mixes frames with and without struct page; a
+ * physical address space, ends more than %UINT_MAX bytes past the start of
+ * its first page (a segment could not say where it ends: see
+ * pfn_vec_valid()), or mixes frames with and without struct page; a
  * segment must be one or the other. On error @pv is unchanged.
  */
 int pfn_vec_set_phys(struct pfn_vec *pv, phys_addr_t phys, unsigned int len)
 {
 	unsigned long pfn = PHYS_PFN(phys);
 	bool has_page, no_page;
+	unsigned int end;
 	phys_addr_t last;
 
-	if (check_add_overflow(phys, (phys_addr_t)(len ? len - 1 : 0), &last))
+	if (check_add_overflow(phys, (phys_addr_t)(len ? len - 1 : 0), &last) ||
+	    check_add_overflow((unsigned int)offset_in_page(phys), len, &end))
 		return -EINVAL;
 
 	pfn_vec_range_kinds(pfn, PHYS_PFN(last) - pfn + 1, &has_page, &no_page);

@@ -66,14 +66,35 @@ static inline bool pfn_vec_has_page(const struct pfn_vec *pv)
 	return pfn_t_has_page(pv->pv_pfn);
 }
 
+/* The highest page frame that a phys_addr_t can name. */
+#define PFN_VEC_MAX_PFN		((u64)PHYS_PFN(PHYS_ADDR_MAX))
+
 /**
- * pfn_vec_pfn_add - the pfn_t @nr pages after @pfn, with the same flags
- * @pfn: the starting frame
- * @nr: how many pages further
+ * pfn_vec_pfn_add - step a pfn_t forward by whole pages
+ * @pfn:	the frame, with its flags; on success the frame @nr pages on,
+ *		with the same flags
+ * @nr:		how many pages
  *
- * Return: the pfn_t of the frame @nr pages after @pfn.
+ * Return: 0 on success. -EINVAL, with @pfn unchanged, if the frame @nr
+ * pages on is past the last one a phys_addr_t can name: its number would
+ * run into the flags.
  */
-static inline pfn_t pfn_vec_pfn_add(pfn_t pfn, unsigned long nr)
+static inline int __must_check pfn_vec_pfn_add(pfn_t *pfn, unsigned long nr)
+{
+	u64 next;
+
+	if (check_add_overflow((u64)pfn_t_to_pfn(*pfn), (u64)nr, &next) ||
+	    next > PFN_VEC_MAX_PFN)
+		return -EINVAL;
+	pfn->val = (pfn->val & PFN_FLAGS_MASK) | next;
+	return 0;
+}
+
+/*
+ * The frame @nr pages after @pfn, for a frame of a segment that
+ * pfn_vec_valid() accepts, which can never run into the flags.
+ */
+static inline pfn_t __pfn_vec_pfn_add(pfn_t pfn, unsigned long nr)
 {
 	return (pfn_t){ .val = pfn.val + nr };
 }
@@ -99,13 +120,21 @@ static inline void pfn_vec_set_page(struct pfn_vec *pv, struct page *page,
  * @folio:	folio holding the segment
  * @len:	length of the segment in bytes, at most %UINT_MAX
  * @offset:	offset of the first byte into @folio
+ *
+ * Return: 0 on success, with @pv set. -EINVAL, with @pv unchanged, if the
+ * range is not all inside @folio or is longer than %UINT_MAX.
  */
-static inline void pfn_vec_set_folio(struct pfn_vec *pv, struct folio *folio,
-				     size_t len, size_t offset)
+static inline int __must_check pfn_vec_set_folio(struct pfn_vec *pv,
+						 struct folio *folio,
+						 size_t len, size_t offset)
 {
-	WARN_ON_ONCE(len > UINT_MAX);
+	size_t size = folio_size(folio);
+
+	if (offset > size || len > size - offset || len > UINT_MAX)
+		return -EINVAL;
 	pfn_vec_set_page(pv, folio_page(folio, offset / PAGE_SIZE), len,
 			 offset % PAGE_SIZE);
+	return 0;
 }
 
 int __must_check pfn_vec_set_phys(struct pfn_vec *pv, phys_addr_t phys,
@@ -211,8 +240,8 @@ static inline unsigned int pfn_vec_iter_len(const struct pfn_vec *pvec,
 static inline pfn_t pfn_vec_iter_pfn(const struct pfn_vec *pvec,
 				     struct bvec_iter iter)
 {
-	return pfn_vec_pfn_add(__pfn_vec_iter_seg(pvec, iter)->pv_pfn,
-			       mp_pfn_vec_iter_offset(pvec, iter) / PAGE_SIZE);
+	return __pfn_vec_pfn_add(__pfn_vec_iter_seg(pvec, iter)->pv_pfn,
+				 mp_pfn_vec_iter_offset(pvec, iter) / PAGE_SIZE);
 }
 
 /**

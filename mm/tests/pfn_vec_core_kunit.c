@@ -67,7 +67,7 @@ static void pfn_vec_test_set_folio(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, folio_put_action, folio));
 
-	pfn_vec_set_folio(&pv, folio, 2 * PAGE_SIZE, PAGE_SIZE + 5);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_folio(&pv, folio, 2 * PAGE_SIZE, PAGE_SIZE + 5), 0);
 	KUNIT_EXPECT_EQ(test, pfn_t_to_pfn(pv.pv_pfn), folio_pfn(folio) + 1);
 	KUNIT_EXPECT_EQ(test, pv.pv_offset, 5U);
 	KUNIT_EXPECT_EQ(test, pv.pv_len, (unsigned int)(2 * PAGE_SIZE));
@@ -130,6 +130,69 @@ static void pfn_vec_test_set_phys_wrap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pfn_vec_set_phys(&pv, PHYS_ADDR_MAX - 10, 100),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, pv.pv_len, 77U);
+}
+
+/*
+ * A range that starts inside a page and is nearly 4 GiB long ends past what
+ * a segment's 32-bit end offset can say: pfn_vec_valid() refuses such a
+ * segment, so pfn_vec_set_phys() must not make one. The range is at the top
+ * of a 64-bit physical address space, where nothing has struct page; with a
+ * 32-bit phys_addr_t no such range fits, and the one tried is refused as
+ * mixed or wrapping.
+ */
+static void pfn_vec_test_set_phys_end_overflow(struct kunit *test)
+{
+	const bool wide = PHYS_ADDR_MAX > SZ_16G;
+	phys_addr_t phys = wide ? (PHYS_ADDR_MAX & PAGE_MASK) - SZ_8G + 1 : 1;
+	struct pfn_vec pv = { .pv_len = 77 };
+
+	KUNIT_EXPECT_EQ(test, pfn_vec_set_phys(&pv, phys, UINT_MAX), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pv.pv_len, 77U);
+	if (!wide)
+		return;
+	/* One byte less ends at exactly UINT_MAX: representable. */
+	KUNIT_EXPECT_EQ(test, pfn_vec_set_phys(&pv, phys, UINT_MAX - 1), 0);
+	KUNIT_EXPECT_TRUE(test, pfn_vec_valid(&pv));
+	KUNIT_EXPECT_FALSE(test, pfn_vec_has_page(&pv));
+}
+
+/* A range that is not all inside the folio is refused. */
+static void pfn_vec_test_set_folio_bounds(struct kunit *test)
+{
+	struct folio *folio = folio_alloc(GFP_KERNEL, 1);
+	struct pfn_vec pv = { .pv_len = 77 };
+
+	KUNIT_ASSERT_NOT_NULL(test, folio);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, folio_put_action, folio));
+
+	KUNIT_EXPECT_EQ(test, pfn_vec_set_folio(&pv, folio, PAGE_SIZE + 1, PAGE_SIZE),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, pfn_vec_set_folio(&pv, folio, 1, 2 * PAGE_SIZE), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pfn_vec_set_folio(&pv, folio, SIZE_MAX, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pv.pv_len, 77U);
+	KUNIT_EXPECT_EQ(test, pfn_vec_set_folio(&pv, folio, PAGE_SIZE, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pv.pv_len, (unsigned int)PAGE_SIZE);
+}
+
+/*
+ * Stepping past the last frame is refused, and never carries into the
+ * pfn_t flags.
+ */
+static void pfn_vec_test_pfn_add_carry(struct kunit *test)
+{
+	const pfn_t last = __pfn_to_pfn_t(PFN_VEC_MAX_PFN, PFN_DEV);
+	pfn_t pfn = last;
+
+	KUNIT_EXPECT_EQ(test, pfn_vec_pfn_add(&pfn, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pfn.val, last.val);
+	pfn = __pfn_to_pfn_t(1, PFN_DEV);
+	KUNIT_EXPECT_EQ(test, pfn_vec_pfn_add(&pfn, ULONG_MAX), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pfn_t_to_pfn(pfn), 1UL);
+
+	pfn = __pfn_to_pfn_t(PFN_VEC_MAX_PFN - 1, PFN_DEV);
+	KUNIT_EXPECT_EQ(test, pfn_vec_pfn_add(&pfn, 1), 0);
+	KUNIT_EXPECT_EQ(test, pfn.val, last.val);
 }
 
 /*
@@ -282,7 +345,7 @@ static void pfn_vec_test_view_offset_past_page(struct kunit *test)
 
 	expect_views(test, &pv, 1, want, ARRAY_SIZE(want));
 	/* The flags travel with the frame. */
-	KUNIT_EXPECT_FALSE(test, pfn_t_has_page(pfn_vec_pfn_add(pv.pv_pfn, 3)));
+	KUNIT_EXPECT_FALSE(test, pfn_t_has_page(__pfn_vec_pfn_add(pv.pv_pfn, 3)));
 }
 
 #define ONE_BYTE_SEGS	64
@@ -960,6 +1023,9 @@ static struct kunit_case pfn_vec_core_cases[] = {
 	KUNIT_CASE(pfn_vec_test_set_phys_unmanaged),
 	KUNIT_CASE(pfn_vec_test_set_phys_mixed),
 	KUNIT_CASE(pfn_vec_test_set_phys_wrap),
+	KUNIT_CASE(pfn_vec_test_set_phys_end_overflow),
+	KUNIT_CASE(pfn_vec_test_set_folio_bounds),
+	KUNIT_CASE(pfn_vec_test_pfn_add_carry),
 	KUNIT_CASE(pfn_vec_test_valid_u32_overflow),
 	KUNIT_CASE(pfn_vec_test_valid_pfn_overflow),
 	KUNIT_CASE(pfn_vec_test_iter_init_total_overflow),

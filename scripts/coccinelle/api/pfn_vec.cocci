@@ -113,10 +113,10 @@ position p != page_guarded.p;
 
 (
   f(..., pfn_t_to_page@p(\(E.pv_pfn\|E->pv_pfn\|pfn_vec_iter_pfn(...)\|
-                          pfn_vec_pfn_add(...)\)), ...)
+                          __pfn_vec_pfn_add(...)\)), ...)
 |
   pfn_t_to_page@p(\(E.pv_pfn\|E->pv_pfn\|pfn_vec_iter_pfn(...)\|
-                   pfn_vec_pfn_add(...)\))->fld
+                   __pfn_vec_pfn_add(...)\))->fld
 |
   pfn_to_page@p(<+... pfn_t_to_pfn(\(E.pv_pfn\|E->pv_pfn\|
                                     pfn_vec_iter_pfn(...)\)) ...+>)
@@ -139,10 +139,10 @@ position p != page_guarded.p;
 
 (
   x = pfn_t_to_page@p(\(E.pv_pfn\|E->pv_pfn\|pfn_vec_iter_pfn(...)\|
-                       pfn_vec_pfn_add(...)\));
+                       __pfn_vec_pfn_add(...)\));
 |
   T x = pfn_t_to_page@p(\(E.pv_pfn\|E->pv_pfn\|pfn_vec_iter_pfn(...)\|
-                         pfn_vec_pfn_add(...)\));
+                         __pfn_vec_pfn_add(...)\));
 )
   ... when != x = E1
       when != \(!x\|x == NULL\|x != NULL\|NULL == x\|NULL != x\)
