@@ -145,18 +145,6 @@ static void bench_free_chunks(void *data)
 		__free_pages(ctx->chunks[i], get_order(BENCH_BIO));
 }
 
-static void bench_iounmap(void *io)
-{
-	iounmap((void __iomem __force *)io);
-}
-
-static void bench_unregister(void *data)
-{
-	struct bench_ctx *ctx = data;
-
-	pfn_vec_region_unregister(ctx->bar, BENCH_BUF);
-}
-
 /* The first BENCH_BUF of the ivshmem BAR, registered and checkable. */
 static void bench_map_bar(struct kunit *test, struct bench_ctx *ctx)
 {
@@ -165,15 +153,9 @@ static void bench_map_bar(struct kunit *test, struct bench_ctx *ctx)
 	pfn_vec_bench_find_bar(test, &bar, BENCH_BUF);
 	ctx->bar = bar.phys;
 
-	/* Write-combining, as registered: PAT refuses a conflicting alias. */
-	ctx->bar_io = ioremap_wc(ctx->bar, BENCH_BUF);
-	KUNIT_ASSERT_NOT_NULL(test, (void __force *)ctx->bar_io);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_iounmap,
-							   (void __force *)ctx->bar_io));
-	KUNIT_ASSERT_EQ(test, pfn_vec_region_register(ctx->bar, BENCH_BUF,
-						      IO_LINEAR_WC), 0);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_unregister,
-							   ctx));
+	ctx->bar_io = pfn_vec_kunit_ioremap_wc(test, ctx->bar, BENCH_BUF);
+	KUNIT_ASSERT_EQ(test, pfn_vec_kunit_register(test, ctx->bar, BENCH_BUF,
+						     IO_LINEAR_WC), 0);
 }
 
 static struct bench_ctx *bench_init(struct kunit *test, bool bar)

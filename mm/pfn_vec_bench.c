@@ -707,11 +707,6 @@ static void bench_copy_size(struct kunit *test, struct bench_ctx *ctx,
 		   ROUNDS);
 }
 
-static void bench_iounmap(void *io)
-{
-	iounmap((void __iomem __force *)io);
-}
-
 static void pfn_vec_bench_copy(struct kunit *test)
 {
 	static const size_t sizes[] = { SZ_4K, SZ_64K, SZ_1M };
@@ -723,11 +718,7 @@ static void pfn_vec_bench_copy(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ctx->buf);
 	memset(ctx->buf, 0x5a, SZ_1M);
 	bench_register_bar(test, ctx);
-	/* Write-combining, as registered: PAT refuses a conflicting alias. */
-	ctx->copy_wc = ioremap_wc(ctx->bar.phys, SZ_1M);
-	KUNIT_ASSERT_NOT_NULL(test, (void __force *)ctx->copy_wc);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_iounmap,
-							   (void __force *)ctx->copy_wc));
+	ctx->copy_wc = pfn_vec_kunit_ioremap_wc(test, ctx->bar.phys, SZ_1M);
 	ctx->copy_lin = arch_io_linear_addr(ctx->bar.phys);
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++)
