@@ -10,6 +10,8 @@
  * per page from what was mapped, so they are correct for system memory and
  * for I/O memory alike.
  */
+#define pr_fmt(fmt) "pfn_vec: " fmt
+
 #include <kunit/visibility.h>
 #include <linux/completion.h>
 #include <linux/device.h>
@@ -152,22 +154,30 @@ EXPORT_SYMBOL_GPL(pfn_vec_iter_init);
  *		is being registered or unregistered
  * @released:	completed when the last reference is dropped after @ref
  *		was killed
+ * @dying:	being unregistered; under pfn_vec_regions_mutex
  */
 struct pfn_vec_region {
 	phys_addr_t		phys;
 	size_t			size;
 	struct percpu_ref	ref;
 	struct completion	released;
+	bool			dying;
 };
 
 /*
  * Regions by page frame. Lookups run under RCU; a region found there is
- * usable only once percpu_ref_tryget_live_rcu() succeeds on it. Changes are
- * serialised by pfn_vec_regions_mutex, which covers the arch mapping too.
+ * usable only once percpu_ref_tryget_live_rcu() succeeds on it, and is freed
+ * only an RCU grace period after it left the tree. A region stays in the
+ * tree while it is unregistered, so that its range is refused until it is
+ * unmapped. Changes are serialised by pfn_vec_regions_mutex, which covers
+ * the arch mapping too; waiting for a region's holders is not.
  */
 static struct maple_tree pfn_vec_regions =
 	MTREE_INIT(pfn_vec_regions, MT_FLAGS_USE_RCU);
 static DEFINE_MUTEX(pfn_vec_regions_mutex);
+
+/* How long unregister waits for holders before it warns, and warns again. */
+#define PFN_VEC_UNREGISTER_WARN_SECS	10
 
 /* Regions allocated and not yet freed, with their percpu data. */
 static atomic_long_t pfn_vec_regions_allocated;
@@ -413,34 +423,49 @@ EXPORT_SYMBOL_GPL(pfn_vec_region_register);
  * one. The region is then unmapped, with its page tables freed, and its
  * KASAN shadow, if any, removed.
  *
+ * The wait does not hold up the registry: other regions are registered and
+ * unregistered meanwhile, by a holder of this one too, while the range of
+ * this one is refused with -EBUSY until it is unmapped. A wait that lasts
+ * longer than %PFN_VEC_UNREGISTER_WARN_SECS seconds is reported, and again
+ * at that interval, as a mapping has leaked or its holder is stuck.
+ *
  * Context: may sleep.
  * Return: 0 on success; -ENOENT if no region was registered with exactly
- * this @phys and @size, as when it was unregistered already.
+ * this @phys and @size, as when it was unregistered already or is being
+ * unregistered.
  */
 int pfn_vec_region_unregister(phys_addr_t phys, size_t size)
 {
 	struct pfn_vec_region *region;
+	unsigned int waited = 0;
 
 	might_sleep();
 	mutex_lock(&pfn_vec_regions_mutex);
 	region = mtree_load(&pfn_vec_regions, PHYS_PFN(phys));
-	if (!region || region->phys != phys || region->size != size) {
+	if (!region || region->phys != phys || region->size != size ||
+	    region->dying) {
 		mutex_unlock(&pfn_vec_regions_mutex);
 		return -ENOENT;
 	}
-	mtree_erase(&pfn_vec_regions, PHYS_PFN(phys));
-
-	/*
-	 * percpu_ref_kill() lets the last reference go only after an RCU grace
-	 * period, so by the time @released completes, no reader that found
-	 * the region in the tree is still looking at it.
-	 */
+	region->dying = true;
 	percpu_ref_kill(&region->ref);
-	wait_for_completion(&region->released);
-	arch_io_linear_unmap(phys, size);
-	pfn_vec_shadow_remove(phys, size);
 	mutex_unlock(&pfn_vec_regions_mutex);
 
+	while (!wait_for_completion_timeout(&region->released,
+					    PFN_VEC_UNREGISTER_WARN_SECS * HZ)) {
+		waited += PFN_VEC_UNREGISTER_WARN_SECS;
+		pr_warn("unregistering [mem %pa size %#zx]: still mapped after %us\n",
+			&phys, size, waited);
+	}
+
+	mutex_lock(&pfn_vec_regions_mutex);
+	arch_io_linear_unmap(phys, size);
+	pfn_vec_shadow_remove(phys, size);
+	mtree_erase(&pfn_vec_regions, PHYS_PFN(phys));
+	mutex_unlock(&pfn_vec_regions_mutex);
+
+	/* Lookups that found the region in the tree are done with it. */
+	synchronize_rcu();
 	pfn_vec_region_free(region);
 	return 0;
 }

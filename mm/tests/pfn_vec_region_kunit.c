@@ -962,6 +962,105 @@ static void pfn_vec_region_test_miter_revoked(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w->ret, 0);
 }
 
+/* What the registering thread of pfn_vec_region_test_unregister_no_stall did. */
+struct stall_work {
+	phys_addr_t a, b;	/* the region being unregistered, another */
+	int reg_b, overlap_a, again_a, unreg_b;
+	struct completion done;
+};
+
+static int stall_fn(void *data)
+{
+	struct stall_work *w = data;
+
+	w->reg_b = pfn_vec_region_register(w->b, PMD_SIZE, IO_LINEAR_WC);
+	w->overlap_a = pfn_vec_region_register(w->a + PAGE_SIZE, PAGE_SIZE,
+					       IO_LINEAR_WC);
+	if (!w->overlap_a)
+		pfn_vec_region_unregister(w->a + PAGE_SIZE, PAGE_SIZE);
+	w->again_a = pfn_vec_region_unregister(w->a, PMD_SIZE);
+	w->unreg_b = pfn_vec_region_unregister(w->b, PMD_SIZE);
+	complete(&w->done);
+	return 0;
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(kunmap_action, pfn_vec_kunmap_local,
+			    struct pfn_vec_map *);
+
+/*
+ * Unregistering waits for the holders of its region without holding up
+ * the registry. Here the holder of a mapping of region A, which is being
+ * unregistered on another CPU, waits for a third thread that registers and
+ * unregisters region B: it completes, while A's range stays refused and A
+ * cannot be unregistered twice, and A goes once its mapping is released.
+ * If the wait for B stalls, the case releases A's mapping so that it can
+ * end, and fails.
+ */
+static void pfn_vec_region_test_unregister_no_stall(struct kunit *test)
+{
+	phys_addr_t base = pfn_vec_kunit_unmanaged(test, 2 * PMD_SIZE, NULL);
+	struct unregister_work *u = kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
+	struct stall_work *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	struct pfn_vec_map *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	struct pfn_vec pv, probe;
+	struct pfn_vec_map pm;
+	struct task_struct *t;
+	unsigned int waited;
+	bool stalled;
+
+	pfn_vec_kunit_require_hook(test);
+	KUNIT_ASSERT_NOT_NULL(test, u);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, pfn_vec_kunit_register(test, base, PMD_SIZE,
+						     IO_LINEAR_WC), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base, PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&probe, base + 2 * PAGE_SIZE, 1), 0);
+	u->phys = base;
+	u->size = PMD_SIZE;
+	init_completion(&u->done);
+	w->a = base;
+	w->b = base + PMD_SIZE;
+	init_completion(&w->done);
+
+	/* Released before the threads are stopped, however the case ends. */
+	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, m), 0);
+	t = pfn_vec_kunit_thread_run(test, unregister_fn, u, 1,
+				     "pfn_vec_unregister");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kunmap_action, m));
+
+	/* A is dying once new mappings of it fail. */
+	for (waited = 0; waited < 5000; waited += 20) {
+		if (pfn_vec_kmap_local(&probe, &pm))
+			break;
+		pfn_vec_kunmap_local(&pm);
+		msleep(20);
+	}
+	KUNIT_ASSERT_LT_MSG(test, waited, 5000U, "A did not start to go");
+
+	t = pfn_vec_kunit_thread_run(test, stall_fn, w, 2, "pfn_vec_register");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	stalled = !wait_for_completion_timeout(&w->done, 10 * HZ);
+	KUNIT_EXPECT_FALSE(test, completion_done(&u->done));
+	kunit_release_action(test, kunmap_action, m);
+
+	KUNIT_EXPECT_FALSE_MSG(test, stalled,
+			       "registering B stalled while A's holder waited for it");
+	KUNIT_ASSERT_TRUE_MSG(test,
+			      !stalled || wait_for_completion_timeout(&w->done, 10 * HZ),
+			      "registering B still stalls after A was released");
+	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&u->done, 10 * HZ),
+			      "unregister of A still waits after its mapping was released");
+	KUNIT_EXPECT_EQ(test, u->ret, 0);
+	KUNIT_EXPECT_EQ(test, w->reg_b, 0);
+	KUNIT_EXPECT_EQ_MSG(test, w->overlap_a, -EBUSY,
+			    "a range of a region being unregistered was taken");
+	KUNIT_EXPECT_EQ(test, w->again_a, -ENOENT);
+	KUNIT_EXPECT_EQ(test, w->unreg_b, 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_kmap_local(&pv, &pm), -ENXIO);
+}
+
 static struct kunit_case pfn_vec_region_cases[] = {
 	KUNIT_CASE(pfn_vec_region_test_map_query),
 	KUNIT_CASE_PARAM(pfn_vec_region_test_refusals, refusal_gen_params),
@@ -979,6 +1078,7 @@ static struct kunit_case pfn_vec_region_cases[] = {
 	KUNIT_CASE_SLOW(pfn_vec_region_test_cycles),
 	KUNIT_CASE(pfn_vec_region_test_unregister_busy),
 	KUNIT_CASE(pfn_vec_region_test_miter_revoked),
+	KUNIT_CASE(pfn_vec_region_test_unregister_no_stall),
 	KUNIT_CASE(pfn_vec_region_test_miter_region_end),
 	{}
 };
