@@ -154,8 +154,9 @@ static void bench_map_bar(struct kunit *test, struct bench_ctx *ctx)
 	ctx->bar = bar.phys;
 
 	ctx->bar_io = pfn_vec_kunit_ioremap_wc(test, ctx->bar, BENCH_BUF);
-	KUNIT_ASSERT_EQ(test, pfn_vec_kunit_register(test, ctx->bar, BENCH_BUF,
-						     IO_LINEAR_WC), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_kunit_register_bar(test, bar.pdev, 0,
+							 BENCH_BUF,
+							 IO_LINEAR_WC), 0);
 }
 
 static struct bench_ctx *bench_init(struct kunit *test, bool bar)

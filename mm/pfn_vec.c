@@ -24,6 +24,7 @@
 #include <linux/memory_hotplug.h>
 #include <linux/minmax.h>
 #include <linux/mutex.h>
+#include <linux/pci.h>
 #include <linux/percpu-refcount.h>
 #include <linux/pfn_vec.h>
 #include <linux/slab.h>
@@ -155,6 +156,7 @@ EXPORT_SYMBOL_GPL(pfn_vec_iter_init);
  * @released:	completed when the last reference is dropped after @ref
  *		was killed
  * @dying:	being unregistered; under pfn_vec_regions_mutex
+ * @claim:	the region's claim in the iomem tree, under its owner's
  */
 struct pfn_vec_region {
 	phys_addr_t		phys;
@@ -162,6 +164,7 @@ struct pfn_vec_region {
 	struct percpu_ref	ref;
 	struct completion	released;
 	bool			dying;
+	struct resource		claim;
 };
 
 /*
@@ -200,6 +203,9 @@ static struct pfn_vec_region *pfn_vec_region_alloc(phys_addr_t phys,
 	region->phys = phys;
 	region->size = size;
 	init_completion(&region->released);
+	region->claim = DEFINE_RES_NAMED(phys, size, "pfn_vec",
+					 IORESOURCE_MEM | IORESOURCE_BUSY);
+	region->claim.desc = IORES_DESC_IO_LINEAR;
 	/* Dead until mapped: lookups cannot take it before then. */
 	if (percpu_ref_init(&region->ref, pfn_vec_region_release,
 			    PERCPU_REF_INIT_DEAD, GFP_KERNEL)) {
@@ -326,16 +332,40 @@ static void pfn_vec_shadow_remove(phys_addr_t phys, size_t size)
 }
 #endif /* CONFIG_KASAN_GENERIC || CONFIG_KASAN_SW_TAGS */
 
+/*
+ * Does @owner hold [first, last] as a claim: a busy memory resource in the
+ * iomem tree, where it stays while its holder keeps it claimed?
+ */
+static bool pfn_vec_owns(const struct resource *owner, phys_addr_t first,
+			 phys_addr_t last)
+{
+	const struct resource *p;
+
+	if (resource_type(owner) != IORESOURCE_MEM ||
+	    !(owner->flags & IORESOURCE_BUSY) ||
+	    first < owner->start || last > owner->end)
+		return false;
+	for (p = owner; p->parent; p = p->parent)
+		;
+	return p == &iomem_resource;
+}
+
 /**
- * pfn_vec_region_register - let the CPU reach an I/O region through pfn_vec
- * @phys:	first byte of the region, page aligned
+ * pfn_vec_region_register - let the CPU reach part of an I/O range it owns
+ * @owner:	the caller's claim of the range, a busy memory resource, as
+ *		request_mem_region() makes
+ * @phys:	first byte of the region, page aligned, inside @owner
  * @size:	size of the region in bytes, page aligned
  * @type:	memory type to map it with
  *
- * Maps the region into the kernel's linear map (see
- * <linux/io_linear_map.h>), after which pfn_vec_kmap_local() and the copy
- * helpers reach its PFN_DEV frames. The caller owns the region, such as a
- * PCI BAR of a bound device, and unregisters it before giving it up.
+ * For owners of I/O memory that are not PCI devices; the driver of a PCI
+ * device registers a range of its BAR with pfn_vec_region_register_bar().
+ * Maps the region into the kernel's linear map (see <linux/io_linear_map.h>),
+ * after which pfn_vec_kmap_local() and the copy helpers reach its PFN_DEV
+ * frames. The region is claimed as a busy resource named "pfn_vec", with
+ * descriptor %IORES_DESC_IO_LINEAR, under @owner, where /proc/iomem shows it
+ * until it is unregistered. The caller keeps @owner claimed, and the memory
+ * behind it, until it has unregistered the region.
  *
  * With KASAN (generic or software tags), the region's linear addresses get
  * the early zero shadow, as memremap_pages() gives ZONE_DEVICE memory: KASAN
@@ -346,15 +376,18 @@ static void pfn_vec_shadow_remove(phys_addr_t phys, size_t size)
  * Context: may sleep.
  * Return: 0 on success. -EOPNOTSUPP if the architecture has no I/O linear
  * map; -EINVAL if @size is zero, @phys or @size is not page aligned, the
- * range wraps, or @type is unknown; -EEXIST if the range intersects System
- * RAM or any of it has struct page; -ERANGE if it lies outside what the
- * linear map can hold; -EBUSY if it overlaps a registered region or is
- * mapped, or memory-type tracked, otherwise; -ENOMEM if memory ran out,
+ * range wraps, @type is unknown, or @owner is not a busy memory resource
+ * that holds the range; -EBUSY if the range intersects System RAM, has
+ * struct page (such as ZONE_DEVICE or hot-added memory), overlaps a
+ * registered region, one being unregistered or another claim under
+ * @owner, or is mapped, or memory-type tracked, otherwise; -ERANGE if it
+ * lies outside what the linear map can hold; -ENOMEM if memory ran out,
  * for the region, the registry, the KASAN shadow or the arch's mapping. On
- * error nothing is registered or mapped, and nothing allocated is kept.
+ * error nothing is registered, claimed or mapped, and nothing allocated is
+ * kept.
  */
-int pfn_vec_region_register(phys_addr_t phys, size_t size,
-			    enum io_linear_type type)
+int pfn_vec_region_register(struct resource *owner, phys_addr_t phys,
+			    size_t size, enum io_linear_type type)
 {
 	struct pfn_vec_region *region;
 	bool has_page, no_page;
@@ -372,7 +405,9 @@ int pfn_vec_region_register(phys_addr_t phys, size_t size,
 			    &no_page);
 	if (has_page || region_intersects(phys, size, IORESOURCE_SYSTEM_RAM,
 					  IORES_DESC_NONE) != REGION_DISJOINT)
-		return -EEXIST;
+		return -EBUSY;
+	if (!pfn_vec_owns(owner, phys, last))
+		return -EINVAL;
 	if (!arch_io_linear_mappable(phys, size))
 		return -ERANGE;
 
@@ -388,10 +423,14 @@ int pfn_vec_region_register(phys_addr_t phys, size_t size,
 		ret = ret == -EEXIST ? -EBUSY : ret;
 		goto free;
 	}
+	/* Claimed before it is mapped, and unmapped before it is released. */
+	ret = request_resource(owner, &region->claim);
+	if (ret)
+		goto erase;
 	/* The shadow first: the region is accessed once it is mapped. */
 	ret = pfn_vec_shadow_add(phys, size);
 	if (ret)
-		goto erase;
+		goto release;
 	ret = arch_io_linear_map(phys, size, type);
 	if (ret)
 		goto unshadow;
@@ -401,6 +440,8 @@ int pfn_vec_region_register(phys_addr_t phys, size_t size,
 
 unshadow:
 	pfn_vec_shadow_remove(phys, size);
+release:
+	release_resource(&region->claim);
 erase:
 	mtree_erase(&pfn_vec_regions, PHYS_PFN(phys));
 	mutex_unlock(&pfn_vec_regions_mutex);
@@ -461,6 +502,7 @@ int pfn_vec_region_unregister(phys_addr_t phys, size_t size)
 	mutex_lock(&pfn_vec_regions_mutex);
 	arch_io_linear_unmap(phys, size);
 	pfn_vec_shadow_remove(phys, size);
+	release_resource(&region->claim);
 	mtree_erase(&pfn_vec_regions, PHYS_PFN(phys));
 	mutex_unlock(&pfn_vec_regions_mutex);
 
@@ -470,6 +512,61 @@ int pfn_vec_region_unregister(phys_addr_t phys, size_t size)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pfn_vec_region_unregister);
+
+#ifdef CONFIG_PCI
+/**
+ * pfn_vec_region_register_bar - let the CPU reach part of a PCI BAR
+ * @pdev:	the device, bound to the caller's driver
+ * @bar:	the BAR, a memory BAR
+ * @offset:	offset of the region in the BAR, page aligned
+ * @size:	size of the region in bytes, page aligned
+ * @type:	memory type to map it with: %IO_LINEAR_WC only if the BAR is
+ *		prefetchable, as reads may be speculated
+ *
+ * As pfn_vec_region_register(), with the driver's claim of the whole BAR as
+ * the owner. Before it registers, the driver claims the BAR, with
+ * pci_request_region() or pcim_request_region(), and enables the device's
+ * memory space, with pci_enable_device_mem() or pcim_enable_device(); it
+ * unregisters the region before it gives up either, on unbind and on
+ * surprise removal alike (devm_pfn_vec_region_register_bar() does that in
+ * time when both were devres-managed first).
+ *
+ * Context: may sleep; in the driver's probe or while it is bound.
+ * Return: as pfn_vec_region_register(); -EINVAL also if @bar is not a
+ * memory BAR, the range is not inside it, the driver has not claimed it,
+ * or @type is %IO_LINEAR_WC and the BAR is not prefetchable; -ENODEV if
+ * @pdev is not bound to a driver or is disconnected; -ENXIO if it does not
+ * decode memory (PCI_COMMAND_MEMORY is clear), where every read of the BAR
+ * would give all-ones and every write would be lost.
+ */
+int pfn_vec_region_register_bar(struct pci_dev *pdev, int bar,
+				resource_size_t offset, size_t size,
+				enum io_linear_type type)
+{
+	struct resource *res, *claim;
+	u16 cmd;
+
+	might_sleep();
+	if (bar < 0 || bar >= PCI_STD_NUM_BARS)
+		return -EINVAL;
+	res = pci_resource_n(pdev, bar);
+	if (resource_type(res) != IORESOURCE_MEM || !resource_size(res) ||
+	    offset >= resource_size(res) || size > resource_size(res) - offset ||
+	    (type == IO_LINEAR_WC && !(res->flags & IORESOURCE_PREFETCH)))
+		return -EINVAL;
+	if (!pdev->dev.driver || pci_dev_is_disconnected(pdev))
+		return -ENODEV;
+	if (pci_read_config_word(pdev, PCI_COMMAND, &cmd) || PCI_POSSIBLE_ERROR(cmd))
+		return -ENODEV;
+	if (!(cmd & PCI_COMMAND_MEMORY))
+		return -ENXIO;
+	/* pci_request_region() claims the whole BAR, under the BAR. */
+	claim = lookup_resource(res, res->start);
+	if (!claim || claim->end != res->end)
+		return -EINVAL;
+	return pfn_vec_region_register(claim, res->start + offset, size, type);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_region_register_bar);
 
 struct pfn_vec_devres {
 	phys_addr_t	phys;
@@ -484,20 +581,24 @@ static void pfn_vec_devres_release(struct device *dev, void *res)
 }
 
 /**
- * devm_pfn_vec_region_register - pfn_vec_region_register() for a device
- * @dev:	the device that owns the region, such as the PCI device of a BAR
- * @phys:	first byte of the region, page aligned
+ * devm_pfn_vec_region_register_bar - pfn_vec_region_register_bar(), managed
+ * @pdev:	the device, bound to the caller's driver
+ * @bar:	the BAR
+ * @offset:	offset of the region in the BAR, page aligned
  * @size:	size of the region in bytes, page aligned
  * @type:	memory type to map it with
  *
- * As pfn_vec_region_register(), but the region is unregistered when @dev is
- * unbound from its driver; it must not be unregistered by hand.
+ * As pfn_vec_region_register_bar(), but the region is unregistered when
+ * @pdev is unbound from its driver, before any devres action that was
+ * added before this call, such as the release of a claim that
+ * pcim_request_region() made; it must not be unregistered by hand.
  *
- * Context: may sleep.
- * Return: as for pfn_vec_region_register().
+ * Context: may sleep; in the driver's probe or while it is bound.
+ * Return: as for pfn_vec_region_register_bar().
  */
-int devm_pfn_vec_region_register(struct device *dev, phys_addr_t phys,
-				 size_t size, enum io_linear_type type)
+int devm_pfn_vec_region_register_bar(struct pci_dev *pdev, int bar,
+				     resource_size_t offset, size_t size,
+				     enum io_linear_type type)
 {
 	struct pfn_vec_devres *dr;
 	int ret;
@@ -505,17 +606,18 @@ int devm_pfn_vec_region_register(struct device *dev, phys_addr_t phys,
 	dr = devres_alloc(pfn_vec_devres_release, sizeof(*dr), GFP_KERNEL);
 	if (!dr)
 		return -ENOMEM;
-	ret = pfn_vec_region_register(phys, size, type);
+	ret = pfn_vec_region_register_bar(pdev, bar, offset, size, type);
 	if (ret) {
 		devres_free(dr);
 		return ret;
 	}
-	dr->phys = phys;
+	dr->phys = pci_resource_start(pdev, bar) + offset;
 	dr->size = size;
-	devres_add(dev, dr);
+	devres_add(&pdev->dev, dr);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(devm_pfn_vec_region_register);
+EXPORT_SYMBOL_GPL(devm_pfn_vec_region_register_bar);
+#endif /* CONFIG_PCI */
 
 /* The live region holding @pfn, with a reference; NULL if none. */
 static struct pfn_vec_region *pfn_vec_region_get(unsigned long pfn)

@@ -43,9 +43,9 @@
  * @bar:	filled in with the device and the place and size of its BAR
  * @min_size:	the least size of the BAR that @test needs
  *
- * Finds QEMU's ivshmem-plain device and enables its memory space, until
- * @test ends. Its BAR2 is RAM of the host, without struct page in the
- * guest.
+ * Finds QEMU's ivshmem-plain device and binds it to the suites' driver,
+ * which enables its memory space and claims its BAR2, until @test ends.
+ * Its BAR2 is RAM of the host, without struct page in the guest.
  *
  * Context: Process context, in a KUnit case. May sleep.
  */
@@ -243,9 +243,11 @@ static void bench_unregister(void *data)
 /* Register all of the BAR, write-combining, until @test ends. */
 static void bench_register_bar(struct kunit *test, struct bench_ctx *ctx)
 {
-	KUNIT_ASSERT_EQ(test, pfn_vec_region_register(ctx->bar.phys,
-						      ctx->bar.size,
-						      IO_LINEAR_WC), 0);
+	KUNIT_ASSERT_EQ(test,
+			pfn_vec_region_register_bar(ctx->bar.pdev,
+						    PFN_VEC_KUNIT_IVSHMEM_BAR,
+						    0, ctx->bar.size,
+						    IO_LINEAR_WC), 0);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
 							   bench_unregister,
 							   &ctx->bar));
@@ -275,8 +277,9 @@ static int bench_memunmap(struct bench_ctx *ctx)
 
 static int bench_register(struct bench_ctx *ctx)
 {
-	return pfn_vec_region_register(ctx->bar.phys, ctx->bar.size,
-				       IO_LINEAR_WC);
+	return pfn_vec_region_register_bar(ctx->bar.pdev,
+					   PFN_VEC_KUNIT_IVSHMEM_BAR, 0,
+					   ctx->bar.size, IO_LINEAR_WC);
 }
 
 static int bench_unregister_now(struct bench_ctx *ctx)
@@ -291,7 +294,7 @@ static const struct bench_side bench_zone_device = {
 };
 
 static const struct bench_side bench_region = {
-	.name = "pfn_vec_region_register()",
+	.name = "pfn_vec_region_register_bar()",
 	.run = bench_register,
 	.undo = bench_unregister_now,
 };

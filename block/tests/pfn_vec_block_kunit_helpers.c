@@ -73,17 +73,21 @@ void pvb_mem_init(struct kunit *test, struct test_mem *m,
 		return;
 	case MEM_UNMANAGED:
 		m->phys = pfn_vec_kunit_unmanaged(test, MEM_SIZE, NULL);
-		break;
+		m->io = pfn_vec_kunit_ioremap_wc(test, m->phys, MEM_SIZE);
+		m->mapped = !pfn_vec_kunit_register(test, m->phys, MEM_SIZE,
+						    IO_LINEAR_WC);
+		return;
 	default:
 		res = pfn_vec_kunit_ivshmem(test, &pdev);
 		if (!res)
 			kunit_skip(test, "no ivshmem-plain device: see the qemu configs");
 		KUNIT_ASSERT_GE(test, resource_size(res), (resource_size_t)MEM_SIZE);
 		m->phys = res->start;
-		break;
+		m->io = pfn_vec_kunit_ioremap_wc(test, m->phys, MEM_SIZE);
+		m->mapped = !pfn_vec_kunit_register_bar(test, pdev, 0, MEM_SIZE,
+							IO_LINEAR_WC);
+		return;
 	}
-	m->io = pfn_vec_kunit_ioremap_wc(test, m->phys, MEM_SIZE);
-	m->mapped = !pfn_vec_kunit_register(test, m->phys, MEM_SIZE, IO_LINEAR_WC);
 }
 
 /* Fill or check memory through the independent mapping. */

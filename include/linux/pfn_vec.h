@@ -23,7 +23,8 @@
 #include <linux/percpu-refcount.h>
 #include <linux/pfn_t.h>
 
-struct device;
+struct pci_dev;
+struct resource;
 struct folio;
 struct pfn_vec_region;
 
@@ -351,12 +352,21 @@ struct pfn_vec_map {
 	struct pfn_vec_region	*region;
 };
 
-int __must_check pfn_vec_region_register(phys_addr_t phys, size_t size,
+int __must_check pfn_vec_region_register(struct resource *owner,
+					 phys_addr_t phys, size_t size,
 					 enum io_linear_type type);
 int pfn_vec_region_unregister(phys_addr_t phys, size_t size);
-int __must_check devm_pfn_vec_region_register(struct device *dev,
-					      phys_addr_t phys, size_t size,
-					      enum io_linear_type type);
+#ifdef CONFIG_PCI
+int __must_check pfn_vec_region_register_bar(struct pci_dev *pdev, int bar,
+					     resource_size_t offset,
+					     size_t size,
+					     enum io_linear_type type);
+int __must_check devm_pfn_vec_region_register_bar(struct pci_dev *pdev,
+						  int bar,
+						  resource_size_t offset,
+						  size_t size,
+						  enum io_linear_type type);
+#endif
 
 #if IS_ENABLED(CONFIG_KUNIT)
 long pfn_vec_regions_live(void);

@@ -3,8 +3,8 @@
  * Helpers shared by the pfn_vec KUnit suites of mm/, block/ and lib/
  * (mm/tests/pfn_vec_kunit_helpers.c): the memory the suites run on (RAM
  * without struct page and a range the linear map cannot hold, as the boot
- * line names them, and the BAR of QEMU's ivshmem-plain), registration
- * until the case ends, debugfs files read and written from a case, fault
+ * line names them, and the BAR of QEMU's ivshmem-plain, each claimed as
+ * its owner would), registration until the case ends, debugfs files read and written from a case, fault
  * injection, and threads that cross CPUs and never outlive their case.
  * For tests only: built with CONFIG_PFN_VEC_KUNIT_HELPERS.
  */
@@ -44,8 +44,13 @@ static inline void pfn_vec_kunit_require_hook(struct kunit *test)
 }
 
 phys_addr_t pfn_vec_kunit_unmanaged(struct kunit *test, u64 size, void **va);
+struct resource *pfn_vec_kunit_unmanaged_claim(struct kunit *test);
 phys_addr_t pfn_vec_kunit_unmappable(size_t *size);
 unsigned int pfn_vec_kunit_seed(void);
+/* BAR2 of QEMU's ivshmem-plain is its shared memory, 64-bit prefetchable. */
+#define PFN_VEC_KUNIT_IVSHMEM_BAR	2
+
+struct pci_dev *pfn_vec_kunit_ivshmem_dev(struct kunit *test);
 struct resource *pfn_vec_kunit_ivshmem(struct kunit *test,
 				       struct pci_dev **pdev);
 
@@ -54,6 +59,9 @@ void __iomem *pfn_vec_kunit_ioremap_wc(struct kunit *test, phys_addr_t phys,
 				       size_t size);
 int pfn_vec_kunit_register(struct kunit *test, phys_addr_t phys, size_t size,
 			   enum io_linear_type type);
+int pfn_vec_kunit_register_bar(struct kunit *test, struct pci_dev *pdev,
+			       resource_size_t offset, size_t size,
+			       enum io_linear_type type);
 
 int pfn_vec_kunit_debugfs_write(struct kunit *test, const char *path,
 				const char *val);
@@ -136,7 +144,7 @@ static inline void pfn_vec_kunit_make_it_fail(bool fail)
 
 /**
  * struct pfn_vec_bench_bar - the BAR the benchmarks run on
- * @pdev:	QEMU's ivshmem-plain device, referenced and enabled
+ * @pdev:	QEMU's ivshmem-plain device, bound to the suites' driver
  * @phys:	physical address of its BAR2
  * @size:	size of its BAR2 in bytes
  */

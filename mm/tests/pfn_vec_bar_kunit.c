@@ -18,6 +18,7 @@
 #include <linux/vmalloc.h>
 
 struct bar {
+	struct pci_dev *pdev;	/* bound to the suites' driver */
 	phys_addr_t phys;
 	size_t size;
 	void __iomem *io;	/* an independent ioremap_wc() of it */
@@ -25,8 +26,7 @@ struct bar {
 
 static void find_bar(struct kunit *test, struct bar *bar)
 {
-	struct pci_dev *pdev;
-	struct resource *res = pfn_vec_kunit_ivshmem(test, &pdev);
+	struct resource *res = pfn_vec_kunit_ivshmem(test, &bar->pdev);
 
 	if (!res)
 		kunit_skip(test, "no ivshmem-plain device (see the project's qemu configs)");
@@ -41,7 +41,8 @@ static void find_bar(struct kunit *test, struct bar *bar)
  */
 static bool register_bar(struct kunit *test, struct bar *bar)
 {
-	return !pfn_vec_kunit_register(test, bar->phys, bar->size, IO_LINEAR_WC);
+	return !pfn_vec_kunit_register_bar(test, bar->pdev, 0, bar->size,
+					   IO_LINEAR_WC);
 }
 
 static void pfn_vec_bar_test_register(struct kunit *test)
@@ -167,10 +168,226 @@ static void pfn_vec_bar_test_bar_to_bar(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, memchr_inv(out, 0, len));
 }
 
+/* QEMU's pci-testdev: BAR0 is 4 KiB of non-prefetchable MMIO. */
+#define TESTDEV_DEVICE_ID	0x0005
+
+/*
+ * The suites' driver of pci-testdev, as a driver that has enabled its
+ * device and not claimed the BAR it is about to register.
+ */
+static int testdev_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	return pcim_enable_device(pdev);
+}
+
+static const struct pci_device_id testdev_ids[] = {
+	{ PCI_DEVICE(PCI_VENDOR_ID_REDHAT, TESTDEV_DEVICE_ID) },
+	{ }
+};
+
+static struct pci_driver testdev_driver = {
+	.name		= "pfn_vec_kunit_testdev",
+	.id_table	= testdev_ids,
+	.probe		= testdev_probe,
+};
+
+KUNIT_DEFINE_ACTION_WRAPPER(pci_dev_put_action, pci_dev_put, struct pci_dev *);
+KUNIT_DEFINE_ACTION_WRAPPER(testdev_unbind, pci_unregister_driver,
+			    struct pci_driver *);
+
+struct command {
+	struct pci_dev *pdev;
+	u16 cmd;
+};
+
+static void command_restore(void *data)
+{
+	struct command *c = data;
+
+	pci_write_config_word(c->pdev, PCI_COMMAND, c->cmd);
+}
+
+/* Clear PCI_COMMAND_MEMORY of @pdev until the case ends. */
+static void decoding_off(struct kunit *test, struct pci_dev *pdev)
+{
+	struct command *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->pdev = pdev;
+	KUNIT_ASSERT_EQ(test, pci_read_config_word(pdev, PCI_COMMAND, &c->cmd), 0);
+	KUNIT_ASSERT_TRUE(test, c->cmd & PCI_COMMAND_MEMORY);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, command_restore, c));
+	pci_write_config_word(pdev, PCI_COMMAND, c->cmd & ~PCI_COMMAND_MEMORY);
+}
+
+/*
+ * Registration of a BAR range refuses, before anything is claimed or
+ * mapped, on every arch: a BAR that is not a memory BAR or does not hold
+ * the range; write-combining on a BAR that is not prefetchable; a device
+ * not bound to a driver; a device that does not decode memory (every read
+ * would give all-ones, every write vanish); and a BAR its driver has not
+ * claimed. pci-testdev has a non-prefetchable BAR and no driver of its
+ * own; the case binds one that enables it and claims nothing.
+ */
+static void pfn_vec_bar_test_refusals(struct kunit *test)
+{
+	struct pci_dev *pdev = pci_get_device(PCI_VENDOR_ID_REDHAT,
+					      TESTDEV_DEVICE_ID, NULL);
+	struct resource *res;
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, pdev, "no pci-testdev (see the project's qemu configs)");
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, pci_dev_put_action, pdev));
+	res = pci_resource_n(pdev, 0);
+	KUNIT_ASSERT_EQ(test, resource_type(res), IORESOURCE_MEM);
+	KUNIT_ASSERT_FALSE(test, res->flags & IORESOURCE_PREFETCH);
+	KUNIT_ASSERT_GE(test, resource_size(res), (resource_size_t)PAGE_SIZE);
+	KUNIT_ASSERT_NULL(test, pdev->dev.driver);
+
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register_bar(pdev, -1, 0, PAGE_SIZE,
+							  IO_LINEAR_UC), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register_bar(pdev, PCI_STD_NUM_BARS, 0,
+							  PAGE_SIZE, IO_LINEAR_UC),
+			-EINVAL);
+	/* BAR1 is an I/O port BAR. */
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register_bar(pdev, 1, 0, PAGE_SIZE,
+							  IO_LINEAR_UC), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register_bar(pdev, 0, PAGE_SIZE,
+							  PAGE_SIZE, IO_LINEAR_UC),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register_bar(pdev, 0, 0, 2 * PAGE_SIZE,
+							  IO_LINEAR_UC), -EINVAL);
+	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_region_register_bar(pdev, 0, 0, PAGE_SIZE,
+							      IO_LINEAR_WC),
+			    -EINVAL, "write-combining on a non-prefetchable BAR");
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register_bar(pdev, 0, 0, PAGE_SIZE,
+							  IO_LINEAR_UC), -ENODEV);
+
+	KUNIT_ASSERT_EQ(test, pci_register_driver(&testdev_driver), 0);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, testdev_unbind, &testdev_driver));
+	KUNIT_ASSERT_PTR_EQ(test, pdev->dev.driver, &testdev_driver.driver);
+	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_region_register_bar(pdev, 0, 0, PAGE_SIZE,
+							      IO_LINEAR_UC),
+			    -EINVAL, "a BAR its driver has not claimed");
+	decoding_off(test, pdev);
+	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_region_register_bar(pdev, 0, 0, PAGE_SIZE,
+							      IO_LINEAR_UC),
+			    -ENXIO, "a device that does not decode memory");
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(res->start, PAGE_SIZE), -ENOENT);
+}
+
+struct claims {
+	phys_addr_t start, end;
+	unsigned int n;
+};
+
+static int count_claim(struct resource *res, void *arg)
+{
+	struct claims *c = arg;
+
+	c->start = res->start;
+	c->end = res->end;
+	c->n++;
+	return 0;
+}
+
+/* The registry's claims in [start, end], walked from iomem_resource. */
+static unsigned int io_linear_claims(phys_addr_t start, phys_addr_t end,
+				     struct claims *c)
+{
+	memset(c, 0, sizeof(*c));
+	walk_iomem_res_desc(IORES_DESC_IO_LINEAR, IORESOURCE_MEM | IORESOURCE_BUSY,
+			    start, end, c, count_claim);
+	return c->n;
+}
+
+/*
+ * A registered region is claimed in the iomem tree, as /proc/iomem shows
+ * it, under the claim of the BAR's driver, exactly over the region; not
+ * before it is registered, and not after it is unregistered. A device that
+ * stops decoding memory cannot register, nor can a range the registry
+ * holds already. Where there is no hook nothing is claimed.
+ */
+static void pfn_vec_bar_test_iomem(struct kunit *test)
+{
+	resource_size_t off = SZ_2M, len = SZ_2M;
+	struct claims c;
+	struct bar bar;
+	int ret;
+
+	find_bar(test, &bar);
+	KUNIT_EXPECT_EQ(test, io_linear_claims(bar.phys, bar.phys + bar.size - 1, &c), 0U);
+	ret = pfn_vec_region_register_bar(bar.pdev, PFN_VEC_KUNIT_IVSHMEM_BAR,
+					  off, len, IO_LINEAR_WC);
+	if (!pfn_vec_kunit_have_hook()) {
+		KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
+		KUNIT_EXPECT_EQ(test, io_linear_claims(bar.phys, bar.phys + bar.size - 1,
+						       &c), 0U);
+		return;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, io_linear_claims(bar.phys, bar.phys + bar.size - 1, &c), 1U);
+	KUNIT_EXPECT_EQ(test, c.start, bar.phys + off);
+	KUNIT_EXPECT_EQ(test, c.end, bar.phys + off + len - 1);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register_bar(bar.pdev,
+							  PFN_VEC_KUNIT_IVSHMEM_BAR,
+							  off + len - PAGE_SIZE, len,
+							  IO_LINEAR_WC), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(bar.phys + off, len), 0);
+	KUNIT_EXPECT_EQ(test, io_linear_claims(bar.phys, bar.phys + bar.size - 1, &c), 0U);
+
+	decoding_off(test, bar.pdev);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register_bar(bar.pdev,
+							  PFN_VEC_KUNIT_IVSHMEM_BAR,
+							  off, len, IO_LINEAR_WC), -ENXIO);
+	KUNIT_EXPECT_EQ(test, io_linear_claims(bar.phys, bar.phys + bar.size - 1, &c), 0U);
+}
+
+/*
+ * A region registered with devm_pfn_vec_region_register_bar() goes when
+ * its device is unbound, before the driver's claim of the BAR does: the
+ * accessor refuses it, and neither the region nor its claim is left.
+ */
+static void pfn_vec_bar_test_devm(struct kunit *test)
+{
+	struct kunit_resource *bound;
+	struct pfn_vec_map m;
+	struct pfn_vec pv;
+	struct claims c;
+	struct bar bar;
+	int ret;
+
+	find_bar(test, &bar);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, bar.phys, PAGE_SIZE), 0);
+	ret = devm_pfn_vec_region_register_bar(bar.pdev, PFN_VEC_KUNIT_IVSHMEM_BAR,
+					       0, bar.size, IO_LINEAR_WC);
+	if (!pfn_vec_kunit_have_hook()) {
+		KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
+		return;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, &m), 0);
+	pfn_vec_kunmap_local(&m);
+
+	bound = kunit_find_named_resource(test, "pfn_vec_kunit_ivshmem");
+	KUNIT_ASSERT_NOT_NULL(test, bound);
+	kunit_remove_resource(test, bound);
+	kunit_put_resource(bound);
+	KUNIT_EXPECT_NULL(test, bar.pdev->dev.driver);
+
+	KUNIT_EXPECT_EQ(test, pfn_vec_kmap_local(&pv, &m), -ENXIO);
+	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_region_unregister(bar.phys, bar.size),
+			    -ENOENT, "the region outlived its device's binding");
+	KUNIT_EXPECT_EQ(test, io_linear_claims(bar.phys, bar.phys + bar.size - 1, &c), 0U);
+}
+
 static struct kunit_case pfn_vec_bar_cases[] = {
 	KUNIT_CASE(pfn_vec_bar_test_register),
 	KUNIT_CASE(pfn_vec_bar_test_copy),
 	KUNIT_CASE(pfn_vec_bar_test_bar_to_bar),
+	KUNIT_CASE(pfn_vec_bar_test_refusals),
+	KUNIT_CASE(pfn_vec_bar_test_iomem),
+	KUNIT_CASE(pfn_vec_bar_test_devm),
 	{}
 };
 

@@ -38,7 +38,10 @@
  * same layouts again.
  *
  * A real PCI BAR without struct page: BAR2 of QEMU's ivshmem-plain, the
- * guest's view of host RAM, 64-bit and prefetchable.
+ * guest's view of host RAM, 64-bit and prefetchable, bound to a driver of
+ * the suites' that enables it and claims the BAR, as the registry asks of
+ * a BAR's owner. The RAM without struct page is claimed for each case that
+ * registers any of it, with request_mem_region(), for the same reason.
  *
  * Threads of a case: each bound to a CPU of its own where there are enough,
  * so that concurrency cases cross CPUs, and always stopped by the case's
@@ -86,9 +89,9 @@ static unsigned int seed;
 module_param(seed, uint, 0444);
 MODULE_PARM_DESC(seed, "seed of the randomised layouts (0: pick one)");
 
-/* QEMU's ivshmem-plain: BAR2 is its shared memory, 64-bit prefetchable. */
+/* QEMU's ivshmem-plain */
 #define IVSHMEM_DEVICE_ID	0x1110
-#define IVSHMEM_BAR		2
+#define IVSHMEM_BAR		PFN_VEC_KUNIT_IVSHMEM_BAR
 
 KUNIT_DEFINE_ACTION_WRAPPER(pfn_vec_kunit_unmount, kern_unmount,
 			    struct vfsmount *);
@@ -458,6 +461,52 @@ phys_addr_t pfn_vec_kunit_unmanaged(struct kunit *test, u64 size, void **va)
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_unmanaged);
 
+#define PFN_VEC_KUNIT_CLAIM	"pfn_vec_kunit_claim"
+
+static void pfn_vec_kunit_release_claim(struct kunit_resource *res)
+{
+	struct resource *claim = res->data;
+
+	release_mem_region(claim->start, resource_size(claim));
+}
+
+/**
+ * pfn_vec_kunit_unmanaged_claim - the case's claim of RAM without struct page
+ * @test: the case
+ *
+ * Claims all of the RAM that pfn_vec_kunit_unmanaged() gives, with
+ * request_mem_region(), at the first call of a case, as the owner of such
+ * memory would before it registers any of it; the case's cleanup releases
+ * the claim. Skips the case as pfn_vec_kunit_unmanaged() does, and fails
+ * it if the RAM is claimed already.
+ *
+ * Return: the claim, a busy resource, the same for every call of the case.
+ */
+struct resource *pfn_vec_kunit_unmanaged_claim(struct kunit *test)
+{
+	phys_addr_t base = pfn_vec_kunit_unmanaged(test, 0, NULL);
+	struct kunit_resource *res;
+	struct resource *claim;
+
+	res = kunit_find_named_resource(test, PFN_VEC_KUNIT_CLAIM);
+	if (res) {
+		claim = res->data;
+		kunit_put_resource(res);
+		return claim;
+	}
+	res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, res);
+	claim = request_mem_region(base, unmanaged_size, "pfn_vec_kunit");
+	KUNIT_ASSERT_NOT_NULL_MSG(test, claim, "%pa is claimed already", &base);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_named_resource(test, NULL,
+						 pfn_vec_kunit_release_claim,
+						 res, PFN_VEC_KUNIT_CLAIM,
+						 claim));
+	return claim;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_unmanaged_claim);
+
 /**
  * pfn_vec_kunit_unmappable - a range the arch's linear map cannot hold
  * @size: set to its size, at least two pages
@@ -498,17 +547,73 @@ EXPORT_SYMBOL_GPL(pfn_vec_kunit_seed);
 
 KUNIT_DEFINE_ACTION_WRAPPER(pfn_vec_kunit_pci_dev_put, pci_dev_put,
 			    struct pci_dev *);
-KUNIT_DEFINE_ACTION_WRAPPER(pfn_vec_kunit_pci_disable, pci_disable_device,
-			    struct pci_dev *);
+
+/*
+ * The suites' driver of ivshmem-plain, as a driver that registers a BAR
+ * with pfn_vec: enables the device's memory space and claims the BAR, both
+ * devres-managed, so that they go after anything the case registers.
+ */
+static int pfn_vec_kunit_ivshmem_probe(struct pci_dev *pdev,
+				       const struct pci_device_id *id)
+{
+	int ret = pcim_enable_device(pdev);
+
+	if (ret)
+		return ret;
+	return pcim_request_region(pdev, IVSHMEM_BAR, "pfn_vec_kunit");
+}
+
+static const struct pci_device_id pfn_vec_kunit_ivshmem_ids[] = {
+	{ PCI_DEVICE(PCI_VENDOR_ID_REDHAT_QUMRANET, IVSHMEM_DEVICE_ID) },
+	{ }
+};
+
+static struct pci_driver pfn_vec_kunit_ivshmem_driver = {
+	.name		= "pfn_vec_kunit_ivshmem",
+	.id_table	= pfn_vec_kunit_ivshmem_ids,
+	.probe		= pfn_vec_kunit_ivshmem_probe,
+};
+
+#define PFN_VEC_KUNIT_IVSHMEM	"pfn_vec_kunit_ivshmem"
+
+static void pfn_vec_kunit_ivshmem_unbind(struct kunit_resource *res)
+{
+	pci_unregister_driver(&pfn_vec_kunit_ivshmem_driver);
+}
+
+/**
+ * pfn_vec_kunit_ivshmem_dev - QEMU's ivshmem-plain device, for a case
+ * @test: the case
+ *
+ * Return: the device, referenced until the case ends, as it is: not bound
+ * to a driver unless the case has called pfn_vec_kunit_ivshmem(). NULL if
+ * there is no such device: the caller skips or fails the case, with a
+ * message that says so.
+ */
+struct pci_dev *pfn_vec_kunit_ivshmem_dev(struct kunit *test)
+{
+	struct pci_dev *pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
+					      IVSHMEM_DEVICE_ID, NULL);
+
+	if (pdev)
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test,
+							  pfn_vec_kunit_pci_dev_put,
+							  pdev));
+	return pdev;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_ivshmem_dev);
 
 /**
  * pfn_vec_kunit_ivshmem - the BAR of QEMU's ivshmem-plain, for a case
  * @test: the case
- * @pdev: set to the device, referenced and with its memory space enabled
- *	until the case ends
+ * @pdev: set to the device, referenced and bound to the suites' driver,
+ *	which has enabled its memory space and claimed its BAR2, until the
+ *	case ends; it is unbound then, or when the case releases the
+ *	resource named "pfn_vec_kunit_ivshmem"
  *
- * Fails the case if the device cannot be enabled, or its BAR2 is not a
- * 64-bit prefetchable memory BAR of at least 4 MiB.
+ * Fails the case if the driver does not bind, or BAR2 is not a 64-bit
+ * prefetchable memory BAR of at least 4 MiB.
  *
  * Return: the BAR's resource, or NULL if there is no such device: the
  * caller skips or fails the case, with a message that says so.
@@ -516,21 +621,33 @@ KUNIT_DEFINE_ACTION_WRAPPER(pfn_vec_kunit_pci_disable, pci_disable_device,
 struct resource *pfn_vec_kunit_ivshmem(struct kunit *test,
 				       struct pci_dev **pdev)
 {
+	struct kunit_resource *bound;
 	struct resource *res;
 
-	*pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
-			       IVSHMEM_DEVICE_ID, NULL);
+	*pdev = pfn_vec_kunit_ivshmem_dev(test);
 	if (!*pdev)
 		return NULL;
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, pfn_vec_kunit_pci_dev_put,
-						  *pdev));
-	KUNIT_ASSERT_EQ(test, pci_enable_device_mem(*pdev), 0);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, pfn_vec_kunit_pci_disable,
-						  *pdev));
+	bound = kunit_find_named_resource(test, PFN_VEC_KUNIT_IVSHMEM);
+	if (bound) {
+		kunit_put_resource(bound);
+	} else {
+		bound = kunit_kzalloc(test, sizeof(*bound), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, bound);
+		KUNIT_ASSERT_EQ(test,
+				pci_register_driver(&pfn_vec_kunit_ivshmem_driver),
+				0);
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_named_resource(test, NULL,
+							 pfn_vec_kunit_ivshmem_unbind,
+							 bound,
+							 PFN_VEC_KUNIT_IVSHMEM,
+							 NULL));
+	}
+	KUNIT_ASSERT_PTR_EQ_MSG(test, (*pdev)->dev.driver,
+				&pfn_vec_kunit_ivshmem_driver.driver,
+				"ivshmem-plain is not bound to the suites' driver");
 
-	res = &(*pdev)->resource[IVSHMEM_BAR];
+	res = pci_resource_n(*pdev, IVSHMEM_BAR);
 	KUNIT_ASSERT_TRUE_MSG(test, res->flags & IORESOURCE_MEM_64,
 			      "BAR%d is not a 64-bit BAR", IVSHMEM_BAR);
 	KUNIT_ASSERT_TRUE_MSG(test, res->flags & IORESOURCE_PREFETCH,
@@ -604,34 +721,25 @@ static void pfn_vec_kunit_unregister(void *data)
 	pfn_vec_region_unregister(r->phys, r->size);
 }
 
-/**
- * pfn_vec_kunit_register - register a region until the case ends
- * @test: the case
- * @phys: the region's first byte
- * @size: its size in bytes
- * @type: its memory type
- *
- * Where the arch has no hook, checks that registration refuses the region
- * with -EOPNOTSUPP. Elsewhere the case fails if registration does; the
- * case's cleanup unregisters the region, unless the case has.
- *
- * Return: 0 if the region is registered, -EOPNOTSUPP if the arch has no
- * hook.
+/*
+ * What registration of [phys, phys + size) returned, @ret, checked: where
+ * the arch has no hook, -EOPNOTSUPP; elsewhere 0, and the region is
+ * unregistered by the case's cleanup, unless the case has.
  */
-int pfn_vec_kunit_register(struct kunit *test, phys_addr_t phys, size_t size,
-			   enum io_linear_type type)
+static int pfn_vec_kunit_registered(struct kunit *test, int ret,
+				    phys_addr_t phys, size_t size)
 {
-	struct pfn_vec_kunit_region *r = kunit_kzalloc(test, sizeof(*r),
-						       GFP_KERNEL);
-	int ret;
+	struct pfn_vec_kunit_region *r;
 
-	KUNIT_ASSERT_NOT_NULL(test, r);
-	ret = pfn_vec_region_register(phys, size, type);
 	if (!pfn_vec_kunit_have_hook()) {
 		KUNIT_ASSERT_EQ(test, ret, -EOPNOTSUPP);
 		return ret;
 	}
 	KUNIT_ASSERT_EQ(test, ret, 0);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	if (!r)
+		pfn_vec_region_unregister(phys, size);
+	KUNIT_ASSERT_NOT_NULL(test, r);
 	r->phys = phys;
 	r->size = size;
 	KUNIT_ASSERT_EQ(test, 0,
@@ -639,4 +747,57 @@ int pfn_vec_kunit_register(struct kunit *test, phys_addr_t phys, size_t size,
 						  r));
 	return 0;
 }
+
+/**
+ * pfn_vec_kunit_register - register RAM without struct page for a case
+ * @test: the case
+ * @phys: the region's first byte, in pfn_vec_kunit_unmanaged()'s RAM
+ * @size: its size in bytes
+ * @type: its memory type
+ *
+ * Registers the region under the case's claim of that RAM,
+ * pfn_vec_kunit_unmanaged_claim(). Where the arch has no hook, checks that
+ * registration refuses the region with -EOPNOTSUPP. Elsewhere the case
+ * fails if registration does; the case's cleanup unregisters the region,
+ * unless the case has.
+ *
+ * Return: 0 if the region is registered, -EOPNOTSUPP if the arch has no
+ * hook.
+ */
+int pfn_vec_kunit_register(struct kunit *test, phys_addr_t phys, size_t size,
+			   enum io_linear_type type)
+{
+	struct resource *owner = pfn_vec_kunit_unmanaged_claim(test);
+
+	return pfn_vec_kunit_registered(test,
+					pfn_vec_region_register(owner, phys,
+								size, type),
+					phys, size);
+}
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_register);
+
+/**
+ * pfn_vec_kunit_register_bar - register part of ivshmem's BAR for a case
+ * @test: the case
+ * @pdev: the device, from pfn_vec_kunit_ivshmem()
+ * @offset: the region's offset in BAR2
+ * @size: its size in bytes
+ * @type: its memory type
+ *
+ * As pfn_vec_kunit_register(), by pfn_vec_region_register_bar().
+ *
+ * Return: 0 if the region is registered, -EOPNOTSUPP if the arch has no
+ * hook.
+ */
+int pfn_vec_kunit_register_bar(struct kunit *test, struct pci_dev *pdev,
+			       resource_size_t offset, size_t size,
+			       enum io_linear_type type)
+{
+	int ret = pfn_vec_region_register_bar(pdev, IVSHMEM_BAR, offset, size,
+					      type);
+
+	return pfn_vec_kunit_registered(test, ret,
+					pci_resource_start(pdev, IVSHMEM_BAR) +
+					offset, size);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_register_bar);

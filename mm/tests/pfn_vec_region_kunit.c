@@ -11,7 +11,6 @@
  * Where the arch has no hook, every case skips: pfn_vec_bar checks the
  * refusals on a real BAR.
  */
-#include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/gfp.h>
@@ -28,6 +27,17 @@
 #include <linux/vmstat.h>
 
 #define REGION_SIZE	(2 * PMD_SIZE)
+
+/*
+ * Register [phys, phys + size) of the case's RAM without struct page, under
+ * the case's claim of it, as its owner would.
+ */
+static int region_register(struct kunit *test, phys_addr_t phys, size_t size,
+			   enum io_linear_type type)
+{
+	return pfn_vec_region_register(pfn_vec_kunit_unmanaged_claim(test),
+				       phys, size, type);
+}
 
 /*
  * Register REGION_SIZE of RAM without struct page, PMD aligned, with
@@ -66,21 +76,28 @@ static void pfn_vec_region_test_map_query(struct kunit *test)
 
 struct refusal {
 	const char *what;
-	unsigned int kind;
+	unsigned int kind, owner;
 	u64 offset, size;
 	int type, err;
 };
 
-enum { REF_UNMANAGED, REF_RAM, REF_TOP };
+/* Where: RAM without struct page, from the start or the end of the claim. */
+enum { REF_UNMANAGED, REF_CLAIM_END, REF_RAM, REF_TOP };
+/* Owner: the case's claim, the root of iomem, a claim not in the tree. */
+enum { OWN_CLAIM, OWN_ROOT, OWN_DETACHED };
 
 static const struct refusal refusals[] = {
-	{ "zero size",		REF_UNMANAGED, 0, 0, IO_LINEAR_WC, -EINVAL },
-	{ "unaligned start",	REF_UNMANAGED, 64, PAGE_SIZE, IO_LINEAR_WC, -EINVAL },
-	{ "unaligned size",	REF_UNMANAGED, 0, PAGE_SIZE + 1, IO_LINEAR_WC, -EINVAL },
-	{ "unknown type",	REF_UNMANAGED, 0, PAGE_SIZE, 42, -EINVAL },
-	{ "wraps",		REF_TOP, 0, 2 * PAGE_SIZE, IO_LINEAR_WC, -EINVAL },
-	{ "System RAM",		REF_RAM, 0, PAGE_SIZE, IO_LINEAR_WC, -EEXIST },
-	{ "past the window",	REF_TOP, SZ_1G, PAGE_SIZE, IO_LINEAR_WC, -ERANGE },
+	{ "zero size",		REF_UNMANAGED, OWN_CLAIM, 0, 0, IO_LINEAR_WC, -EINVAL },
+	{ "unaligned start",	REF_UNMANAGED, OWN_CLAIM, 64, PAGE_SIZE, IO_LINEAR_WC, -EINVAL },
+	{ "unaligned size",	REF_UNMANAGED, OWN_CLAIM, 0, PAGE_SIZE + 1, IO_LINEAR_WC, -EINVAL },
+	{ "unknown type",	REF_UNMANAGED, OWN_CLAIM, 0, PAGE_SIZE, 42, -EINVAL },
+	{ "wraps",		REF_TOP, OWN_CLAIM, 0, 2 * PAGE_SIZE, IO_LINEAR_WC, -EINVAL },
+	{ "past the owner",	REF_CLAIM_END, OWN_CLAIM, PAGE_SIZE, 2 * PAGE_SIZE, IO_LINEAR_WC,
+	  -EINVAL },
+	{ "owner not busy",	REF_UNMANAGED, OWN_ROOT, 0, PAGE_SIZE, IO_LINEAR_WC, -EINVAL },
+	{ "owner not claimed",	REF_UNMANAGED, OWN_DETACHED, 0, PAGE_SIZE, IO_LINEAR_WC,
+	  -EINVAL },
+	{ "System RAM",		REF_RAM, OWN_CLAIM, 0, PAGE_SIZE, IO_LINEAR_WC, -EBUSY },
 };
 
 static void refusal_desc(const struct refusal *r, char *desc)
@@ -90,42 +107,94 @@ static void refusal_desc(const struct refusal *r, char *desc)
 
 KUNIT_ARRAY_PARAM(refusal, refusals, refusal_desc);
 
+/*
+ * Registration refuses, with nothing registered or claimed: a malformed
+ * range; a range its owner does not hold, or an owner that has not claimed
+ * it (the root of iomem, which is not busy, or a busy resource that is not
+ * in the iomem tree); and memory the kernel manages, whoever claims to own
+ * it.
+ */
 static void pfn_vec_region_test_refusals(struct kunit *test)
 {
 	const struct refusal *r = test->param_value;
+	struct resource *claim, *owner;
 	phys_addr_t phys;
 
 	pfn_vec_kunit_require_hook(test);
+	claim = pfn_vec_kunit_unmanaged_claim(test);
 	switch (r->kind) {
 	case REF_RAM:
 		phys = page_to_phys(pfn_vec_kunit_alloc_page(test, GFP_KERNEL));
 		break;
 	case REF_TOP:
-		/* The last page, or the first page of the last GiB. */
-		phys = (PHYS_ADDR_MAX & PAGE_MASK) - (r->offset ? r->offset - PAGE_SIZE : 0);
+		/* The last page. */
+		phys = PHYS_ADDR_MAX & PAGE_MASK;
+		break;
+	case REF_CLAIM_END:
+		phys = claim->end + 1 - r->offset;
 		break;
 	default:
-		phys = pfn_vec_kunit_unmanaged(test, 2 * PAGE_SIZE, NULL) + r->offset;
+		phys = claim->start + r->offset;
 	}
-	KUNIT_EXPECT_EQ(test, pfn_vec_region_register(phys, r->size, r->type),
-			r->err);
-	/* Nothing was registered: there is nothing to unregister. */
+	switch (r->owner) {
+	case OWN_ROOT:
+		owner = &iomem_resource;
+		break;
+	case OWN_DETACHED:
+		owner = kunit_kzalloc(test, sizeof(*owner), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, owner);
+		*owner = DEFINE_RES_NAMED(claim->start, resource_size(claim),
+					  "detached",
+					  IORESOURCE_MEM | IORESOURCE_BUSY);
+		break;
+	default:
+		owner = claim;
+	}
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_register(owner, phys, r->size,
+						      r->type), r->err);
+	/* Nothing was registered, or claimed under either owner. */
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(phys, r->size), -ENOENT);
+	KUNIT_EXPECT_NULL(test, claim->child);
+	if (r->owner == OWN_DETACHED)
+		KUNIT_EXPECT_NULL(test, owner->child);
 }
 
 static void pfn_vec_region_test_overlap(struct kunit *test)
 {
 	phys_addr_t base = register_region(test, IO_LINEAR_WC);
 
-	KUNIT_EXPECT_EQ(test, pfn_vec_region_register(base, REGION_SIZE,
-						      IO_LINEAR_WC), -EBUSY);
-	KUNIT_EXPECT_EQ(test, pfn_vec_region_register(base + REGION_SIZE - PAGE_SIZE,
-						      REGION_SIZE, IO_LINEAR_WC),
+	KUNIT_EXPECT_EQ(test, region_register(test, base, REGION_SIZE,
+					      IO_LINEAR_WC), -EBUSY);
+	KUNIT_EXPECT_EQ(test, region_register(test, base + REGION_SIZE - PAGE_SIZE,
+					      REGION_SIZE, IO_LINEAR_WC),
 			-EBUSY);
-	KUNIT_EXPECT_EQ(test, pfn_vec_region_register(base - PAGE_SIZE, 2 * PAGE_SIZE,
-						      IO_LINEAR_UC), -EBUSY);
+	KUNIT_EXPECT_EQ(test, region_register(test, base + PAGE_SIZE, PAGE_SIZE,
+					      IO_LINEAR_UC), -EBUSY);
 	/* The refusals left the region as it was. */
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
+}
+
+/*
+ * A range that another holder has claimed under the owner's claim is not
+ * the owner's to register; the rest of the owner's range is.
+ */
+static void pfn_vec_region_test_claimed(struct kunit *test)
+{
+	phys_addr_t base = pfn_vec_kunit_unmanaged(test, REGION_SIZE, NULL);
+	struct resource *claim = pfn_vec_kunit_unmanaged_claim(test);
+	struct resource *other;
+
+	pfn_vec_kunit_require_hook(test);
+	other = __request_region(claim, base + PAGE_SIZE, PAGE_SIZE, "other", 0);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	KUNIT_EXPECT_EQ(test, region_register(test, base, REGION_SIZE,
+					      IO_LINEAR_WC), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), -ENOENT);
+	KUNIT_EXPECT_EQ(test, region_register(test, base + 2 * PAGE_SIZE,
+					      PAGE_SIZE, IO_LINEAR_WC), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base + 2 * PAGE_SIZE,
+							PAGE_SIZE), 0);
+	__release_region(claim, base + PAGE_SIZE, PAGE_SIZE);
 }
 
 static void pfn_vec_region_test_double_unregister(struct kunit *test)
@@ -154,14 +223,14 @@ static void pfn_vec_region_test_type_conflict(struct kunit *test)
 	int ret;
 
 	pfn_vec_kunit_require_hook(test);
-	ret = pfn_vec_region_register(base, REGION_SIZE, IO_LINEAR_UC);
+	ret = region_register(test, base, REGION_SIZE, IO_LINEAR_UC);
 	KUNIT_EXPECT_EQ_MSG(test, ret, tracked ? -EBUSY : 0,
 			    "uncached region over a write-combining ioremap");
 	if (!ret)
 		KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
 
-	KUNIT_ASSERT_EQ(test, pfn_vec_region_register(base, REGION_SIZE,
-						      IO_LINEAR_WC), 0);
+	KUNIT_ASSERT_EQ(test, region_register(test, base, REGION_SIZE,
+					      IO_LINEAR_WC), 0);
 	writeb(0x3c, io + 5);
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + PAGE_SIZE + 5, 1), 0);
 	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
@@ -170,16 +239,27 @@ static void pfn_vec_region_test_type_conflict(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
 }
 
+static void release_claim(void *data)
+{
+	struct resource *claim = data;
+
+	release_mem_region(claim->start, resource_size(claim));
+}
+
 /*
  * A range that the linear map cannot hold: registering it is refused with
- * -ERANGE, and the accessor, the iterator and the copy helpers refuse it
- * with -ENXIO before they touch a byte of it or of the buffer.
+ * -ERANGE where a driver can claim it (a PCI window below the RAM base on
+ * arm64 and riscv); on x86 it lies past the iomem tree, where nothing can
+ * claim it, and nothing can be registered. The accessor, the iterator and
+ * the copy helpers refuse it with -ENXIO before they touch a byte of it or
+ * of the buffer.
  */
 static void pfn_vec_region_test_unmappable(struct kunit *test)
 {
 	size_t size;
 	phys_addr_t base = pfn_vec_kunit_unmappable(&size);
 	struct pfn_vec_miter miter;
+	struct resource *claim;
 	struct bvec_iter iter;
 	struct pfn_vec_map m;
 	struct pfn_vec pv;
@@ -188,8 +268,20 @@ static void pfn_vec_region_test_unmappable(struct kunit *test)
 	pfn_vec_kunit_require_hook(test);
 	KUNIT_ASSERT_GE(test, size, 2 * PAGE_SIZE);
 	KUNIT_EXPECT_FALSE(test, arch_io_linear_mappable(base, size));
-	KUNIT_EXPECT_EQ(test, pfn_vec_region_register(base, size, IO_LINEAR_WC),
-			-ERANGE);
+	claim = request_mem_region(base, size, "pfn_vec_kunit");
+	if (base + size - 1 > iomem_resource.end) {
+		KUNIT_EXPECT_NULL(test, claim);
+	} else {
+		KUNIT_ASSERT_NOT_NULL_MSG(test, claim, "%pa is claimed already",
+					  &base);
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test, release_claim,
+							  claim));
+		KUNIT_EXPECT_EQ(test, pfn_vec_region_register(claim, base, size,
+							      IO_LINEAR_WC),
+				-ERANGE);
+		KUNIT_EXPECT_NULL(test, claim->child);
+	}
 
 	/* A segment across the first page boundary of the range. */
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + PAGE_SIZE - 32,
@@ -358,8 +450,8 @@ static void pfn_vec_region_test_neighbours(struct kunit *test)
 	}
 
 	for (i = 0; i < NEIGHBOURS; i++) {
-		ret = pfn_vec_region_register(base + i * PAGE_SIZE, PAGE_SIZE,
-					      IO_LINEAR_WC);
+		ret = region_register(test, base + i * PAGE_SIZE, PAGE_SIZE,
+				      IO_LINEAR_WC);
 		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "region %u", i);
 		registered[i] = true;
 		if (have_shadow())
@@ -412,29 +504,6 @@ static void pfn_vec_region_test_mixed_copy(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, pvec, 3), 0);
 	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_from(out, pvec, &iter, 3 * MIXED_LEN), 0);
 	KUNIT_EXPECT_EQ(test, memcmp(in, out, 3 * MIXED_LEN), 0);
-}
-
-/* A device-managed region goes away when its device does. */
-static void pfn_vec_region_test_devm(struct kunit *test)
-{
-	phys_addr_t base = pfn_vec_kunit_unmanaged(test, REGION_SIZE, NULL);
-	struct device *dev = kunit_device_register(test, "pfn_vec_test");
-	struct pfn_vec_map m;
-	struct pfn_vec pv;
-	int ret;
-
-	pfn_vec_kunit_require_hook(test);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
-	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base, PAGE_SIZE), 0);
-	ret = devm_pfn_vec_region_register(dev, base, REGION_SIZE, IO_LINEAR_WC);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, &m), 0);
-	pfn_vec_kunmap_local(&m);
-
-	kunit_device_unregister(test, dev);
-	KUNIT_EXPECT_EQ(test, pfn_vec_kmap_local(&pv, &m), -ENXIO);
-	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_region_unregister(base, REGION_SIZE),
-			    -ENOENT, "the region outlived its device");
 }
 
 /*
@@ -505,9 +574,9 @@ static void pfn_vec_region_test_page_tables(struct kunit *test)
 	pfn_vec_kunit_require_hook(test);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		before = linear_map_tables(cases[i].phys, cases[i].size);
-		KUNIT_ASSERT_EQ(test, pfn_vec_region_register(cases[i].phys,
-							      cases[i].size,
-							      IO_LINEAR_WC), 0);
+		KUNIT_ASSERT_EQ(test, region_register(test, cases[i].phys,
+						      cases[i].size,
+						      IO_LINEAR_WC), 0);
 		during = linear_map_tables(cases[i].phys, cases[i].size);
 		KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(cases[i].phys,
 								cases[i].size), 0);
@@ -569,6 +638,8 @@ static void pfn_vec_region_test_fault_register(struct kunit *test)
 	int ret;
 
 	pfn_vec_kunit_require_hook(test);
+	/* Claimed before allocations can fail. */
+	pfn_vec_kunit_unmanaged_claim(test);
 	pfn_vec_kunit_fault_setup(test);
 	live = pfn_vec_regions_live();
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -581,7 +652,7 @@ static void pfn_vec_region_test_fault_register(struct kunit *test)
 			KUNIT_ASSERT_LE_MSG(test, nth, FAULT_MAX_NTH,
 					    "registration never ran out of allocations");
 			pfn_vec_kunit_fail_nth(nth);
-			ret = pfn_vec_region_register(phys, size, IO_LINEAR_WC);
+			ret = region_register(test, phys, size, IO_LINEAR_WC);
 			consumed = pfn_vec_kunit_fail_consumed();
 			if (ret) {
 				KUNIT_EXPECT_TRUE(test, consumed);
@@ -609,7 +680,7 @@ static void pfn_vec_region_test_fault_register(struct kunit *test)
 		kunit_info(test, "case %u: %u allocations, %u failures -ENOMEM\n",
 			   i, nth - 1, failures);
 		region_gone(test, phys, size, tables, nth);
-		KUNIT_EXPECT_EQ(test, pfn_vec_region_register(phys, size, IO_LINEAR_UC), 0);
+		KUNIT_EXPECT_EQ(test, region_register(test, phys, size, IO_LINEAR_UC), 0);
 		KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(phys, size), 0);
 	}
 }
@@ -661,8 +732,8 @@ static void pfn_vec_region_test_cycles(struct kunit *test)
 		phys_addr_t phys = base + (i & 1) * PAGE_SIZE;
 		size_t size = i & 1 ? 2 * PAGE_SIZE : REGION_SIZE;
 
-		KUNIT_ASSERT_EQ_MSG(test, pfn_vec_region_register(phys, size,
-								  IO_LINEAR_WC),
+		KUNIT_ASSERT_EQ_MSG(test, region_register(test, phys, size,
+							  IO_LINEAR_WC),
 				    0, "cycle %u", i);
 		KUNIT_ASSERT_EQ_MSG(test, pfn_vec_regions_live(), live + 1,
 				    "cycle %u: regions allocated", i);
@@ -847,9 +918,9 @@ static void pfn_vec_region_test_miter_region_end(struct kunit *test)
 	int ret;
 
 	pfn_vec_kunit_require_hook(test);
-	ret = pfn_vec_region_register(base, PMD_SIZE, IO_LINEAR_WC);
+	ret = region_register(test, base, PMD_SIZE, IO_LINEAR_WC);
 	KUNIT_ASSERT_EQ(test, ret, 0);
-	ret = pfn_vec_region_register(base + PMD_SIZE, PMD_SIZE, IO_LINEAR_WC);
+	ret = region_register(test, base + PMD_SIZE, PMD_SIZE, IO_LINEAR_WC);
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	memset_io(io, PFN_VEC_KUNIT_SENTINEL, 2 * PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + PMD_SIZE - PAGE_SIZE,
@@ -964,6 +1035,7 @@ static void pfn_vec_region_test_miter_revoked(struct kunit *test)
 
 /* What the registering thread of pfn_vec_region_test_unregister_no_stall did. */
 struct stall_work {
+	struct resource *owner;	/* of both regions */
 	phys_addr_t a, b;	/* the region being unregistered, another */
 	int reg_b, overlap_a, again_a, unreg_b;
 	struct completion done;
@@ -973,9 +1045,10 @@ static int stall_fn(void *data)
 {
 	struct stall_work *w = data;
 
-	w->reg_b = pfn_vec_region_register(w->b, PMD_SIZE, IO_LINEAR_WC);
-	w->overlap_a = pfn_vec_region_register(w->a + PAGE_SIZE, PAGE_SIZE,
-					       IO_LINEAR_WC);
+	w->reg_b = pfn_vec_region_register(w->owner, w->b, PMD_SIZE,
+					   IO_LINEAR_WC);
+	w->overlap_a = pfn_vec_region_register(w->owner, w->a + PAGE_SIZE,
+					       PAGE_SIZE, IO_LINEAR_WC);
 	if (!w->overlap_a)
 		pfn_vec_region_unregister(w->a + PAGE_SIZE, PAGE_SIZE);
 	w->again_a = pfn_vec_region_unregister(w->a, PMD_SIZE);
@@ -1019,6 +1092,7 @@ static void pfn_vec_region_test_unregister_no_stall(struct kunit *test)
 	u->phys = base;
 	u->size = PMD_SIZE;
 	init_completion(&u->done);
+	w->owner = pfn_vec_kunit_unmanaged_claim(test);
 	w->a = base;
 	w->b = base + PMD_SIZE;
 	init_completion(&w->done);
@@ -1065,6 +1139,7 @@ static struct kunit_case pfn_vec_region_cases[] = {
 	KUNIT_CASE(pfn_vec_region_test_map_query),
 	KUNIT_CASE_PARAM(pfn_vec_region_test_refusals, refusal_gen_params),
 	KUNIT_CASE(pfn_vec_region_test_overlap),
+	KUNIT_CASE(pfn_vec_region_test_claimed),
 	KUNIT_CASE(pfn_vec_region_test_double_unregister),
 	KUNIT_CASE(pfn_vec_region_test_unmappable),
 	KUNIT_CASE(pfn_vec_region_test_type_conflict),
@@ -1072,7 +1147,6 @@ static struct kunit_case pfn_vec_region_cases[] = {
 	KUNIT_CASE(pfn_vec_region_test_after_unregister),
 	KUNIT_CASE(pfn_vec_region_test_neighbours),
 	KUNIT_CASE(pfn_vec_region_test_mixed_copy),
-	KUNIT_CASE(pfn_vec_region_test_devm),
 	KUNIT_CASE(pfn_vec_region_test_page_tables),
 	KUNIT_CASE(pfn_vec_region_test_fault_register),
 	KUNIT_CASE_SLOW(pfn_vec_region_test_cycles),

@@ -6,15 +6,21 @@
 # [0x40000000, 0x80000000). The suites use [0x90000000, 0xa0000000) as RAM
 # without struct page.
 #
-# A range that the linear map cannot hold: [0x10000000, 0x10200000), the
-# start of virt's 32-bit PCIe MMIO window (0x10000000-0x3efeffff), a hole
-# below the RAM base and so below PHYS_OFFSET, where __va() would wrap.
+# A range that the linear map cannot hold: [0x3e000000, 0x3e200000), near
+# the end of virt's 32-bit PCIe MMIO window (0x10000000-0x3efeffff), clear
+# of the BARs assigned from its start, below the RAM base and so below
+# PHYS_OFFSET, where __va() would wrap. The suites claim it as a driver
+# would before they try to register it.
 #
 # The I/O linear map hook needs MEMORY_HOTPLUG on arm64.
 #
 # A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
 # prefetchable, 1 GiB of host RAM (touched only where the tests write), so
-# that it can be mapped with 1 GiB pages.#
+# that it can be mapped with 1 GiB pages.
+#
+# pci-testdev: a PCI device with a 4 KiB non-prefetchable memory BAR and
+# no driver, on which pfn_vec_bar checks the refusals of BAR registration.
+#
 # Two vCPUs: the kernel is SMP and fully preemptible (pfn_vec.kunitconfig).
 from ..qemu_config import QemuArchParams
 
@@ -30,9 +36,10 @@ CONFIG_MEMORY_HOTPLUG=y''',
 				'pfn_vec_kunit.unmanaged_base=0x90000000 '
 				'pfn_vec_kunit.unmanaged_size=0x10000000 '
 				'null_blk.memory_backed=1 null_blk.max_sectors=64 '
-				'pfn_vec_kunit.unmappable_base=0x10000000 '
+				'pfn_vec_kunit.unmappable_base=0x3e000000 '
 				'pfn_vec_kunit.unmappable_size=0x200000',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'max,pauth-impdef=on',
 					      '-m', '2048', '-smp', '2',
 					      '-object', 'memory-backend-ram,id=pvbar,size=1G',
-					      '-device', 'ivshmem-plain,memdev=pvbar'])
+					      '-device', 'ivshmem-plain,memdev=pvbar',
+					      '-device', 'pci-testdev'])

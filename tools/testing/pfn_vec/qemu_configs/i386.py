@@ -9,6 +9,9 @@
 # A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
 # prefetchable, 256 MiB of host RAM.
 #
+# pci-testdev: a PCI device with a 4 KiB non-prefetchable memory BAR and
+# no driver, on which pfn_vec_bar checks the refusals of BAR registration.
+#
 # Two vCPUs: the kernel is SMP and fully preemptible (pfn_vec.kunitconfig).
 from ..qemu_config import QemuArchParams
 
@@ -25,4 +28,5 @@ CONFIG_HIGHMEM4G=y''',
 				'null_blk.memory_backed=1 null_blk.max_sectors=64',
 			   extra_qemu_params=['-machine', 'q35', '-m', '2048', '-smp', '2',
 					      '-object', 'memory-backend-ram,id=pvbar,size=256M',
-					      '-device', 'ivshmem-plain,memdev=pvbar'])
+					      '-device', 'ivshmem-plain,memdev=pvbar',
+					      '-device', 'pci-testdev'])

@@ -9,12 +9,17 @@
 #
 # Below RAM, [0x40000000, 0x80000000) is virt's 32-bit PCI MMIO window (the
 # pci@30000000 node's 32-bit memory range): __va() does not reach it, so the
-# suites expect -ERANGE for the 2 MiB at its start. It is named with
+# suites claim the 2 MiB at 0x7e000000, near its end and clear of the BARs
+# assigned from its start, and expect -ERANGE. It is named with
 # pfn_vec_kunit.unmappable_base/size.
 #
 # A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
 # prefetchable, 1 GiB of host RAM (touched only where the tests write), so
-# that it can be mapped with 1 GiB pages.#
+# that it can be mapped with 1 GiB pages.
+#
+# pci-testdev: a PCI device with a 4 KiB non-prefetchable memory BAR and
+# no driver, on which pfn_vec_bar checks the refusals of BAR registration.
+#
 # Two vCPUs: the kernel is SMP and fully preemptible (pfn_vec.kunitconfig).
 from ..qemu_config import QemuArchParams
 import os.path
@@ -43,10 +48,11 @@ CONFIG_PCI_HOST_GENERIC=y''',
 				'pfn_vec_kunit.unmanaged_base=0xd0000000 '
 				'pfn_vec_kunit.unmanaged_size=0x10000000 '
 				'null_blk.memory_backed=1 null_blk.max_sectors=64 '
-				'pfn_vec_kunit.unmappable_base=0x40000000 '
+				'pfn_vec_kunit.unmappable_base=0x7e000000 '
 				'pfn_vec_kunit.unmappable_size=0x200000',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'rv64,svpbmt=on',
 					      '-m', '2048', '-smp', '2',
 					      '-object', 'memory-backend-ram,id=pvbar,size=1G',
 					      '-device', 'ivshmem-plain,memdev=pvbar',
+					      '-device', 'pci-testdev',
 					      '-bios', OPENSBI_PATH])

@@ -12,6 +12,9 @@
 # prefetchable, 1 GiB of host RAM (touched only where the tests write), so
 # that it can be mapped with 1 GiB pages.
 #
+# pci-testdev: a PCI device with a 4 KiB non-prefetchable memory BAR and
+# no driver, on which pfn_vec_bar checks the refusals of BAR registration.
+#
 # Two vCPUs: the kernel is SMP and fully preemptible (pfn_vec.kunitconfig).
 from ..qemu_config import QemuArchParams
 
@@ -28,4 +31,5 @@ CONFIG_SERIAL_8250_CONSOLE=y''',
 			   extra_qemu_params=['-machine', 'q35', '-cpu', 'qemu64,+pdpe1gb',
 					      '-m', '2048', '-smp', '2',
 					      '-object', 'memory-backend-ram,id=pvbar,size=1G',
-					      '-device', 'ivshmem-plain,memdev=pvbar'])
+					      '-device', 'ivshmem-plain,memdev=pvbar',
+					      '-device', 'pci-testdev'])
