@@ -28,6 +28,7 @@
 #include <linux/percpu-refcount.h>
 #include <linux/pfn_vec.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 
 #include <asm/tlbflush.h>
 
@@ -178,6 +179,9 @@ struct pfn_vec_region {
 static struct maple_tree pfn_vec_regions =
 	MTREE_INIT(pfn_vec_regions, MT_FLAGS_USE_RCU);
 static DEFINE_MUTEX(pfn_vec_regions_mutex);
+
+/* Woken when a region that was being unregistered has left the tree. */
+static DECLARE_WAIT_QUEUE_HEAD(pfn_vec_regions_gone);
 
 /* How long unregister waits for holders before it warns, and warns again. */
 #define PFN_VEC_UNREGISTER_WARN_SECS	10
@@ -341,7 +345,7 @@ static bool pfn_vec_owns(const struct resource *owner, phys_addr_t first,
 {
 	const struct resource *p;
 
-	if (resource_type(owner) != IORESOURCE_MEM ||
+	if (!owner || resource_type(owner) != IORESOURCE_MEM ||
 	    !(owner->flags & IORESOURCE_BUSY) ||
 	    first < owner->start || last > owner->end)
 		return false;
@@ -453,6 +457,20 @@ free:
 }
 EXPORT_SYMBOL_GPL(pfn_vec_region_register);
 
+/* Is the region registered at exactly @phys and @size being unregistered? */
+static bool pfn_vec_region_dying(phys_addr_t phys, size_t size)
+{
+	struct pfn_vec_region *region;
+	bool dying;
+
+	rcu_read_lock();
+	region = mtree_load(&pfn_vec_regions, PHYS_PFN(phys));
+	dying = region && region->phys == phys && region->size == size &&
+		READ_ONCE(region->dying);
+	rcu_read_unlock();
+	return dying;
+}
+
 /**
  * pfn_vec_region_unregister - withdraw a region from pfn_vec
  * @phys:	first byte of the region, as registered
@@ -461,8 +479,8 @@ EXPORT_SYMBOL_GPL(pfn_vec_region_register);
  * New mappings of the region fail with -ENXIO from the moment this is
  * called; it then waits for every mapping in flight to be released, so a
  * copy under way finishes the page it has mapped and fails on its next
- * one. The region is then unmapped, with its page tables freed, and its
- * KASAN shadow, if any, removed.
+ * one. The region is then unmapped, with its page tables freed, its KASAN
+ * shadow, if any, removed, and its claim released.
  *
  * The wait does not hold up the registry: other regions are registered and
  * unregistered meanwhile, by a holder of this one too, while the range of
@@ -471,9 +489,10 @@ EXPORT_SYMBOL_GPL(pfn_vec_region_register);
  * at that interval, as a mapping has leaked or its holder is stuck.
  *
  * Context: may sleep.
- * Return: 0 on success; -ENOENT if no region was registered with exactly
- * this @phys and @size, as when it was unregistered already or is being
- * unregistered.
+ * Return: 0 on success, with the region unmapped and its claim released;
+ * -ENOENT if no region was registered with exactly this @phys and @size,
+ * as when it was unregistered already. If it is being unregistered, this
+ * waits until it is gone, unmapped and unclaimed, and returns -ENOENT.
  */
 int pfn_vec_region_unregister(phys_addr_t phys, size_t size)
 {
@@ -483,12 +502,18 @@ int pfn_vec_region_unregister(phys_addr_t phys, size_t size)
 	might_sleep();
 	mutex_lock(&pfn_vec_regions_mutex);
 	region = mtree_load(&pfn_vec_regions, PHYS_PFN(phys));
-	if (!region || region->phys != phys || region->size != size ||
-	    region->dying) {
+	if (!region || region->phys != phys || region->size != size) {
 		mutex_unlock(&pfn_vec_regions_mutex);
 		return -ENOENT;
 	}
-	region->dying = true;
+	if (region->dying) {
+		mutex_unlock(&pfn_vec_regions_mutex);
+		/* Gone, unmapped and unclaimed, when this returns. */
+		wait_event(pfn_vec_regions_gone,
+			   !pfn_vec_region_dying(phys, size));
+		return -ENOENT;
+	}
+	WRITE_ONCE(region->dying, true);
 	percpu_ref_kill(&region->ref);
 	mutex_unlock(&pfn_vec_regions_mutex);
 
@@ -505,6 +530,7 @@ int pfn_vec_region_unregister(phys_addr_t phys, size_t size)
 	release_resource(&region->claim);
 	mtree_erase(&pfn_vec_regions, PHYS_PFN(phys));
 	mutex_unlock(&pfn_vec_regions_mutex);
+	wake_up_all(&pfn_vec_regions_gone);
 
 	/* Lookups that found the region in the tree are done with it. */
 	synchronize_rcu();
@@ -558,7 +584,8 @@ int pfn_vec_region_register_bar(struct pci_dev *pdev, int bar,
 		return -ENODEV;
 	if (pci_read_config_word(pdev, PCI_COMMAND, &cmd) || PCI_POSSIBLE_ERROR(cmd))
 		return -ENODEV;
-	if (!(cmd & PCI_COMMAND_MEMORY))
+	/* A VF decodes memory as its PF's SR-IOV control says. */
+	if (!pdev->no_command_memory && !(cmd & PCI_COMMAND_MEMORY))
 		return -ENXIO;
 	/* pci_request_region() claims the whole BAR, under the BAR. */
 	claim = lookup_resource(res, res->start);

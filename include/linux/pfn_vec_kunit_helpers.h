@@ -4,8 +4,9 @@
  * (mm/tests/pfn_vec_kunit_helpers.c): the memory the suites run on (RAM
  * without struct page and a range the linear map cannot hold, as the boot
  * line names them, and the BAR of QEMU's ivshmem-plain, each claimed as
- * its owner would), registration until the case ends, debugfs files read and written from a case, fault
- * injection, and threads that cross CPUs and never outlive their case.
+ * its owner would), registration until the case ends, debugfs files read
+ * and written from a case, fault injection, and threads that cross CPUs
+ * and never outlive their case.
  * For tests only: built with CONFIG_PFN_VEC_KUNIT_HELPERS.
  */
 #ifndef _LINUX_PFN_VEC_KUNIT_HELPERS_H

@@ -463,10 +463,18 @@ EXPORT_SYMBOL_GPL(pfn_vec_kunit_unmanaged);
 
 #define PFN_VEC_KUNIT_CLAIM	"pfn_vec_kunit_claim"
 
+/*
+ * Release the case's claim, once every region under it is unregistered: a
+ * case that an assertion ended may have left some registered.
+ */
 static void pfn_vec_kunit_release_claim(struct kunit_resource *res)
 {
 	struct resource *claim = res->data;
 
+	while (claim->child &&
+	       !pfn_vec_region_unregister(claim->child->start,
+					  resource_size(claim->child)))
+		;
 	release_mem_region(claim->start, resource_size(claim));
 }
 

@@ -2,10 +2,12 @@
 /*
  * KUnit suite pfn_vec_region: the region registry and the arch's I/O linear
  * map hook under it, on RAM that the kernel was told not to manage
- * (pfn_vec_kunit_unmanaged()): every errno of registration, the page-table
- * level and memory type of the mapping, page-table pages given back,
- * register/unregister cycles counted exactly, unregister while other CPUs
- * copy, and fault injection into registration. A range that the arch's
+ * (pfn_vec_kunit_unmanaged()), which each case claims as its owner would
+ * (pfn_vec_kunit_unmanaged_claim()): every errno of registration, the
+ * page-table level and memory type of the mapping, page-table pages given
+ * back, register/unregister cycles counted exactly, unregister while other
+ * CPUs copy or while a holder registers another region, and fault
+ * injection into registration. A range that the arch's
  * linear map cannot hold comes from pfn_vec_kunit_unmappable().
  *
  * Where the arch has no hook, every case skips: pfn_vec_bar checks the
@@ -83,8 +85,8 @@ struct refusal {
 
 /* Where: RAM without struct page, from the start or the end of the claim. */
 enum { REF_UNMANAGED, REF_CLAIM_END, REF_RAM, REF_TOP };
-/* Owner: the case's claim, the root of iomem, a claim not in the tree. */
-enum { OWN_CLAIM, OWN_ROOT, OWN_DETACHED };
+/* Owner: the case's claim, the root of iomem, a claim not in the tree, none. */
+enum { OWN_CLAIM, OWN_ROOT, OWN_DETACHED, OWN_NONE };
 
 static const struct refusal refusals[] = {
 	{ "zero size",		REF_UNMANAGED, OWN_CLAIM, 0, 0, IO_LINEAR_WC, -EINVAL },
@@ -97,6 +99,7 @@ static const struct refusal refusals[] = {
 	{ "owner not busy",	REF_UNMANAGED, OWN_ROOT, 0, PAGE_SIZE, IO_LINEAR_WC, -EINVAL },
 	{ "owner not claimed",	REF_UNMANAGED, OWN_DETACHED, 0, PAGE_SIZE, IO_LINEAR_WC,
 	  -EINVAL },
+	{ "no owner",		REF_UNMANAGED, OWN_NONE, 0, PAGE_SIZE, IO_LINEAR_WC, -EINVAL },
 	{ "System RAM",		REF_RAM, OWN_CLAIM, 0, PAGE_SIZE, IO_LINEAR_WC, -EBUSY },
 };
 
@@ -147,6 +150,9 @@ static void pfn_vec_region_test_refusals(struct kunit *test)
 					  "detached",
 					  IORESOURCE_MEM | IORESOURCE_BUSY);
 		break;
+	case OWN_NONE:
+		owner = NULL;
+		break;
 	default:
 		owner = claim;
 	}
@@ -174,6 +180,13 @@ static void pfn_vec_region_test_overlap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
 }
 
+static void release_action(void *data)
+{
+	struct resource *res = data;
+
+	__release_region(res->parent, res->start, resource_size(res));
+}
+
 /*
  * A range that another holder has claimed under the owner's claim is not
  * the owner's to register; the rest of the owner's range is.
@@ -187,6 +200,7 @@ static void pfn_vec_region_test_claimed(struct kunit *test)
 	pfn_vec_kunit_require_hook(test);
 	other = __request_region(claim, base + PAGE_SIZE, PAGE_SIZE, "other", 0);
 	KUNIT_ASSERT_NOT_NULL(test, other);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, release_action, other));
 	KUNIT_EXPECT_EQ(test, region_register(test, base, REGION_SIZE,
 					      IO_LINEAR_WC), -EBUSY);
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), -ENOENT);
@@ -194,7 +208,6 @@ static void pfn_vec_region_test_claimed(struct kunit *test)
 					      PAGE_SIZE, IO_LINEAR_WC), 0);
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base + 2 * PAGE_SIZE,
 							PAGE_SIZE), 0);
-	__release_region(claim, base + PAGE_SIZE, PAGE_SIZE);
 }
 
 static void pfn_vec_region_test_double_unregister(struct kunit *test)
@@ -1037,7 +1050,7 @@ static void pfn_vec_region_test_miter_revoked(struct kunit *test)
 struct stall_work {
 	struct resource *owner;	/* of both regions */
 	phys_addr_t a, b;	/* the region being unregistered, another */
-	int reg_b, overlap_a, again_a, unreg_b;
+	int reg_b, overlap_a, unreg_b;
 	struct completion done;
 };
 
@@ -1051,7 +1064,6 @@ static int stall_fn(void *data)
 					       PAGE_SIZE, IO_LINEAR_WC);
 	if (!w->overlap_a)
 		pfn_vec_region_unregister(w->a + PAGE_SIZE, PAGE_SIZE);
-	w->again_a = pfn_vec_region_unregister(w->a, PMD_SIZE);
 	w->unreg_b = pfn_vec_region_unregister(w->b, PMD_SIZE);
 	complete(&w->done);
 	return 0;
@@ -1064,8 +1076,8 @@ KUNIT_DEFINE_ACTION_WRAPPER(kunmap_action, pfn_vec_kunmap_local,
  * Unregistering waits for the holders of its region without holding up
  * the registry. Here the holder of a mapping of region A, which is being
  * unregistered on another CPU, waits for a third thread that registers and
- * unregisters region B: it completes, while A's range stays refused and A
- * cannot be unregistered twice, and A goes once its mapping is released.
+ * unregisters region B: it completes, while A's range stays refused, and A
+ * goes once its mapping is released.
  * If the wait for B stalls, the case releases A's mapping so that it can
  * end, and fails.
  */
@@ -1130,9 +1142,66 @@ static void pfn_vec_region_test_unregister_no_stall(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w->reg_b, 0);
 	KUNIT_EXPECT_EQ_MSG(test, w->overlap_a, -EBUSY,
 			    "a range of a region being unregistered was taken");
-	KUNIT_EXPECT_EQ(test, w->again_a, -ENOENT);
 	KUNIT_EXPECT_EQ(test, w->unreg_b, 0);
 	KUNIT_EXPECT_EQ(test, pfn_vec_kmap_local(&pv, &pm), -ENXIO);
+}
+
+/*
+ * A second unregister of a region being unregistered returns -ENOENT only
+ * once the region is gone, unmapped and unclaimed: its caller may give the
+ * memory up then, as a driver's remove() does after it.
+ */
+static void pfn_vec_region_test_unregister_twice(struct kunit *test)
+{
+	phys_addr_t base = pfn_vec_kunit_unmanaged(test, PMD_SIZE, NULL);
+	struct unregister_work *u = kunit_kcalloc(test, 2, sizeof(*u), GFP_KERNEL);
+	struct pfn_vec_map *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	struct resource *claim;
+	struct task_struct *t;
+	struct pfn_vec_map pm;
+	struct pfn_vec pv;
+	unsigned int i;
+	bool waits;
+
+	pfn_vec_kunit_require_hook(test);
+	KUNIT_ASSERT_NOT_NULL(test, u);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	claim = pfn_vec_kunit_unmanaged_claim(test);
+	KUNIT_ASSERT_EQ(test, pfn_vec_kunit_register(test, base, PMD_SIZE,
+						     IO_LINEAR_WC), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base, PAGE_SIZE), 0);
+	for (i = 0; i < 2; i++) {
+		u[i].phys = base;
+		u[i].size = PMD_SIZE;
+		init_completion(&u[i].done);
+	}
+
+	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, m), 0);
+	t = pfn_vec_kunit_thread_run(test, unregister_fn, &u[0], 1,
+				     "pfn_vec_unregister");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kunmap_action, m));
+	/* The first is under way once new mappings fail. */
+	for (i = 0; i < 250 && !pfn_vec_kmap_local(&pv, &pm); i++) {
+		pfn_vec_kunmap_local(&pm);
+		msleep(20);
+	}
+	KUNIT_ASSERT_LT(test, i, 250U);
+
+	t = pfn_vec_kunit_thread_run(test, unregister_fn, &u[1], 2,
+				     "pfn_vec_unregister");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	msleep(100);
+	waits = !completion_done(&u[1].done);
+	kunit_release_action(test, kunmap_action, m);
+
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&u[0].done, 10 * HZ));
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&u[1].done, 10 * HZ));
+	KUNIT_EXPECT_TRUE_MSG(test, waits,
+			      "a second unregister returned while the region was still mapped");
+	KUNIT_EXPECT_EQ(test, u[0].ret, 0);
+	KUNIT_EXPECT_EQ(test, u[1].ret, -ENOENT);
+	KUNIT_EXPECT_NULL(test, claim->child);
 }
 
 static struct kunit_case pfn_vec_region_cases[] = {
@@ -1153,6 +1222,7 @@ static struct kunit_case pfn_vec_region_cases[] = {
 	KUNIT_CASE(pfn_vec_region_test_unregister_busy),
 	KUNIT_CASE(pfn_vec_region_test_miter_revoked),
 	KUNIT_CASE(pfn_vec_region_test_unregister_no_stall),
+	KUNIT_CASE(pfn_vec_region_test_unregister_twice),
 	KUNIT_CASE(pfn_vec_region_test_miter_region_end),
 	{}
 };
