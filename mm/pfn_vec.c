@@ -704,7 +704,7 @@ static int pfn_vec_map_page(const struct pfn_vec *pv, struct iosys_map *map,
 		if (!*held)
 			return -ENXIO;
 	}
-	io = arch_io_linear_addr(PFN_PHYS(pfn));
+	io = io_linear_addr(PFN_PHYS(pfn));
 	iosys_map_set_vaddr_iomem(map, io + offset);
 	return 0;
 }
@@ -849,7 +849,7 @@ bool __pfn_vec_miter_next(struct pfn_vec_miter *miter)
 		return false;
 	if (miter->map.is_iomem) {
 		miter->region_ref = &miter->region->ref;
-		miter->region_end = arch_io_linear_addr(miter->region->phys) +
+		miter->region_end = io_linear_addr(miter->region->phys) +
 				    miter->region->size;
 	}
 	miter->length = pv.pv_len;

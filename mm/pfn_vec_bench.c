@@ -722,7 +722,7 @@ static void pfn_vec_bench_copy(struct kunit *test)
 	memset(ctx->buf, 0x5a, SZ_1M);
 	bench_register_bar(test, ctx);
 	ctx->copy_wc = pfn_vec_kunit_ioremap_wc(test, ctx->bar.phys, SZ_1M);
-	ctx->copy_lin = arch_io_linear_addr(ctx->bar.phys);
+	ctx->copy_lin = io_linear_addr(ctx->bar.phys);
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++)
 		bench_copy_size(test, ctx, sizes[i]);

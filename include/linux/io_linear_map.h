@@ -11,6 +11,8 @@
 #include <linux/errno.h>
 #include <linux/types.h>
 
+#include <asm/page.h>
+
 /**
  * enum io_linear_type - memory type of an I/O linear mapping
  * @IO_LINEAR_WC: write-combining, for prefetchable BARs: reads may be
@@ -48,8 +50,8 @@ enum io_linear_type {
  *   which are safe on every memory type the backend creates.
  *
  * Map and unmap may sleep and are serialised by the arch. The address of a
- * byte of a mapped region, arch_io_linear_addr() of its physical address
- * from <asm/io_linear.h>, can be computed in any context.
+ * byte of a mapped region, io_linear_addr() of its physical address, is
+ * __va() of it on every backend, and can be computed in any context.
  */
 #ifdef CONFIG_ARCH_HAS_IO_LINEAR_MAP
 
@@ -110,11 +112,20 @@ void arch_io_linear_unmap(phys_addr_t phys, size_t size);
 int arch_io_linear_query(phys_addr_t phys, size_t *page_size,
 			 enum io_linear_type *type);
 
-/*
- * Provides static inline void __iomem *arch_io_linear_addr(phys_addr_t phys):
- * the address of a byte of a mapped region, in any context.
+/**
+ * io_linear_addr - the address of a byte of a mapped I/O region
+ * @phys:	the byte's physical address
+ *
+ * Where the contract puts every mapped region: at __va() of its physical
+ * address, as for RAM. Meaningful only while the region is mapped.
+ *
+ * Context: any.
+ * Return: the byte's address in the linear map, as I/O memory.
  */
-#include <asm/io_linear.h>
+static inline void __iomem *io_linear_addr(phys_addr_t phys)
+{
+	return (void __force __iomem *)__va(phys);
+}
 
 #else /* !CONFIG_ARCH_HAS_IO_LINEAR_MAP */
 
@@ -140,7 +151,7 @@ static inline int arch_io_linear_query(phys_addr_t phys, size_t *page_size,
 	return -EOPNOTSUPP;
 }
 
-static inline void __iomem *arch_io_linear_addr(phys_addr_t phys)
+static inline void __iomem *io_linear_addr(phys_addr_t phys)
 {
 	return NULL;
 }

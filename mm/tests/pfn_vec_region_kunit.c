@@ -407,7 +407,7 @@ static bool have_shadow(void)
 static int neighbour_shadow(phys_addr_t phys)
 {
 #if defined(CONFIG_KASAN_GENERIC) || defined(CONFIG_KASAN_SW_TAGS)
-	void *va = (__force void *)arch_io_linear_addr(phys);
+	void *va = (__force void *)io_linear_addr(phys);
 	u8 shadow;
 
 	/* Not through KASAN's checks: the shadow may be unmapped. */
@@ -560,7 +560,7 @@ static unsigned int kernel_tables(unsigned long start, unsigned long end)
  */
 static unsigned int linear_map_tables(phys_addr_t phys, size_t size)
 {
-	unsigned long start = (unsigned long)(__force void *)arch_io_linear_addr(phys);
+	unsigned long start = (unsigned long)(__force void *)io_linear_addr(phys);
 	unsigned int n = kernel_tables(start, start + size);
 
 #if defined(CONFIG_KASAN_GENERIC) || defined(CONFIG_KASAN_SW_TAGS)
