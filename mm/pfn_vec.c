@@ -150,18 +150,15 @@ EXPORT_SYMBOL_GPL(pfn_vec_iter_init);
 
 /**
  * struct pfn_vec_region - an I/O region the CPU reaches by the linear map
- * @phys:	first byte of the region
- * @size:	size of the region in bytes
  * @ref:	held by every mapping of the accessor; dead while the region
  *		is being registered or unregistered
  * @released:	completed when the last reference is dropped after @ref
  *		was killed
  * @dying:	being unregistered; under pfn_vec_regions_mutex
- * @claim:	the region's claim in the iomem tree, under its owner's
+ * @claim:	the region's range, and its claim in the iomem tree, under its
+ *		owner's
  */
 struct pfn_vec_region {
-	phys_addr_t		phys;
-	size_t			size;
 	struct percpu_ref	ref;
 	struct completion	released;
 	bool			dying;
@@ -204,8 +201,6 @@ static struct pfn_vec_region *pfn_vec_region_alloc(phys_addr_t phys,
 
 	if (!region)
 		return NULL;
-	region->phys = phys;
-	region->size = size;
 	init_completion(&region->released);
 	region->claim = DEFINE_RES_NAMED(phys, size, "pfn_vec",
 					 IORESOURCE_MEM | IORESOURCE_BUSY);
@@ -457,6 +452,22 @@ free:
 }
 EXPORT_SYMBOL_GPL(pfn_vec_region_register);
 
+/*
+ * The region registered at exactly @phys and @size, or NULL. Under
+ * pfn_vec_regions_mutex or RCU.
+ */
+static struct pfn_vec_region *pfn_vec_region_find(phys_addr_t phys,
+						  size_t size)
+{
+	struct pfn_vec_region *region = mtree_load(&pfn_vec_regions,
+						   PHYS_PFN(phys));
+
+	if (!region || region->claim.start != phys ||
+	    resource_size(&region->claim) != size)
+		return NULL;
+	return region;
+}
+
 /* Is the region registered at exactly @phys and @size being unregistered? */
 static bool pfn_vec_region_dying(phys_addr_t phys, size_t size)
 {
@@ -464,9 +475,8 @@ static bool pfn_vec_region_dying(phys_addr_t phys, size_t size)
 	bool dying;
 
 	rcu_read_lock();
-	region = mtree_load(&pfn_vec_regions, PHYS_PFN(phys));
-	dying = region && region->phys == phys && region->size == size &&
-		READ_ONCE(region->dying);
+	region = pfn_vec_region_find(phys, size);
+	dying = region && READ_ONCE(region->dying);
 	rcu_read_unlock();
 	return dying;
 }
@@ -501,8 +511,8 @@ int pfn_vec_region_unregister(phys_addr_t phys, size_t size)
 
 	might_sleep();
 	mutex_lock(&pfn_vec_regions_mutex);
-	region = mtree_load(&pfn_vec_regions, PHYS_PFN(phys));
-	if (!region || region->phys != phys || region->size != size) {
+	region = pfn_vec_region_find(phys, size);
+	if (!region) {
 		mutex_unlock(&pfn_vec_regions_mutex);
 		return -ENOENT;
 	}
@@ -662,7 +672,8 @@ static struct pfn_vec_region *pfn_vec_region_get(unsigned long pfn)
 static bool pfn_vec_region_holds(const struct pfn_vec_region *region,
 				 unsigned long pfn)
 {
-	return pfn - PHYS_PFN(region->phys) < region->size >> PAGE_SHIFT;
+	return pfn - PHYS_PFN(region->claim.start) <
+	       PHYS_PFN(resource_size(&region->claim));
 }
 
 static void pfn_vec_region_put(struct pfn_vec_region *region)
@@ -849,8 +860,8 @@ bool __pfn_vec_miter_next(struct pfn_vec_miter *miter)
 		return false;
 	if (miter->map.is_iomem) {
 		miter->region_ref = &miter->region->ref;
-		miter->region_end = io_linear_addr(miter->region->phys) +
-				    miter->region->size;
+		miter->region_end = io_linear_addr(miter->region->claim.start) +
+				    resource_size(&miter->region->claim);
 	}
 	miter->length = pv.pv_len;
 	miter->mapped = true;
