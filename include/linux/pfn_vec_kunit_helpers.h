@@ -51,7 +51,8 @@ unsigned int pfn_vec_kunit_seed(void);
 /* BAR2 of QEMU's ivshmem-plain is its shared memory, 64-bit prefetchable. */
 #define PFN_VEC_KUNIT_IVSHMEM_BAR	2
 
-struct pci_dev *pfn_vec_kunit_ivshmem_dev(struct kunit *test);
+struct pci_dev *pfn_vec_kunit_pci_get(struct kunit *test, unsigned int vendor,
+				      unsigned int device);
 struct resource *pfn_vec_kunit_ivshmem(struct kunit *test,
 				       struct pci_dev **pdev);
 

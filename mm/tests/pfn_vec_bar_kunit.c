@@ -191,7 +191,6 @@ static struct pci_driver testdev_driver = {
 	.probe		= testdev_probe,
 };
 
-KUNIT_DEFINE_ACTION_WRAPPER(pci_dev_put_action, pci_dev_put, struct pci_dev *);
 KUNIT_DEFINE_ACTION_WRAPPER(testdev_unbind, pci_unregister_driver,
 			    struct pci_driver *);
 
@@ -231,12 +230,11 @@ static void decoding_off(struct kunit *test, struct pci_dev *pdev)
  */
 static void pfn_vec_bar_test_refusals(struct kunit *test)
 {
-	struct pci_dev *pdev = pci_get_device(PCI_VENDOR_ID_REDHAT,
-					      TESTDEV_DEVICE_ID, NULL);
+	struct pci_dev *pdev = pfn_vec_kunit_pci_get(test, PCI_VENDOR_ID_REDHAT,
+						     TESTDEV_DEVICE_ID);
 	struct resource *res;
 
 	KUNIT_ASSERT_NOT_NULL_MSG(test, pdev, "no pci-testdev (see the project's qemu configs)");
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, pci_dev_put_action, pdev));
 	res = pci_resource_n(pdev, 0);
 	KUNIT_ASSERT_EQ(test, resource_type(res), IORESOURCE_MEM);
 	KUNIT_ASSERT_FALSE(test, res->flags & IORESOURCE_PREFETCH);

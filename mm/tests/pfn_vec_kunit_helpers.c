@@ -590,18 +590,19 @@ static void pfn_vec_kunit_ivshmem_unbind(struct kunit_resource *res)
 }
 
 /**
- * pfn_vec_kunit_ivshmem_dev - QEMU's ivshmem-plain device, for a case
+ * pfn_vec_kunit_pci_get - a PCI device of the guest, for a case
  * @test: the case
+ * @vendor: its vendor ID
+ * @device: its device ID
  *
- * Return: the device, referenced until the case ends, as it is: not bound
- * to a driver unless the case has called pfn_vec_kunit_ivshmem(). NULL if
- * there is no such device: the caller skips or fails the case, with a
+ * Return: the first such device, referenced until the case ends, as it
+ * is. NULL if there is none: the caller skips or fails the case, with a
  * message that says so.
  */
-struct pci_dev *pfn_vec_kunit_ivshmem_dev(struct kunit *test)
+struct pci_dev *pfn_vec_kunit_pci_get(struct kunit *test, unsigned int vendor,
+				      unsigned int device)
 {
-	struct pci_dev *pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
-					      IVSHMEM_DEVICE_ID, NULL);
+	struct pci_dev *pdev = pci_get_device(vendor, device, NULL);
 
 	if (pdev)
 		KUNIT_ASSERT_EQ(test, 0,
@@ -610,7 +611,7 @@ struct pci_dev *pfn_vec_kunit_ivshmem_dev(struct kunit *test)
 							  pdev));
 	return pdev;
 }
-EXPORT_SYMBOL_GPL(pfn_vec_kunit_ivshmem_dev);
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_pci_get);
 
 /**
  * pfn_vec_kunit_ivshmem - the BAR of QEMU's ivshmem-plain, for a case
@@ -632,7 +633,8 @@ struct resource *pfn_vec_kunit_ivshmem(struct kunit *test,
 	struct kunit_resource *bound;
 	struct resource *res;
 
-	*pdev = pfn_vec_kunit_ivshmem_dev(test);
+	*pdev = pfn_vec_kunit_pci_get(test, PCI_VENDOR_ID_REDHAT_QUMRANET,
+				      IVSHMEM_DEVICE_ID);
 	if (!*pdev)
 		return NULL;
 	bound = kunit_find_named_resource(test, PFN_VEC_KUNIT_IVSHMEM);

@@ -180,6 +180,7 @@ static void pfn_vec_region_test_overlap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
 }
 
+/* Release a claim that __request_region() made, under its parent. */
 static void release_action(void *data)
 {
 	struct resource *res = data;
@@ -252,13 +253,6 @@ static void pfn_vec_region_test_type_conflict(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
 }
 
-static void release_claim(void *data)
-{
-	struct resource *claim = data;
-
-	release_mem_region(claim->start, resource_size(claim));
-}
-
 /*
  * A range that the linear map cannot hold: registering it is refused with
  * -ERANGE where a driver can claim it (a PCI window below the RAM base on
@@ -288,7 +282,7 @@ static void pfn_vec_region_test_unmappable(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL_MSG(test, claim, "%pa is claimed already",
 					  &base);
 		KUNIT_ASSERT_EQ(test, 0,
-				kunit_add_action_or_reset(test, release_claim,
+				kunit_add_action_or_reset(test, release_action,
 							  claim));
 		KUNIT_EXPECT_EQ(test, pfn_vec_region_register(claim, base, size,
 							      IO_LINEAR_WC),
