@@ -8,8 +8,10 @@
 # not allow, runs on one CPU, has a report in its console log or a
 # warning in a file of the series in its build.
 #
-# With --debug, the kernels are the debug kernels: configs/pfn_vec.kunitconfig
-# merged with configs/pfn_vec_debug.kunitconfig (KASAN, KFENCE, lockdep,
+# The kernels are built from configs/pfn_vec.kunitconfig, merged with
+# configs/pfn_vec_hook.kunitconfig on the hook arches (lib.sh: kunitconfigs).
+# With --debug, they are the debug kernels: merged with
+# configs/pfn_vec_debug.kunitconfig too (KASAN, KFENCE, lockdep,
 # DEBUG_VM, DEBUG_PAGEALLOC, kmemleak), in build/kunit/<arch>-debug, with
 # results as build/results/<arch>-debug.*; by default on x86_64 and arm64.
 #
@@ -33,27 +35,42 @@ fi
 results=$BUILD/results
 mkdir -p "$results" "$BUILD/kunit"
 
+# run NAME ARCH BUILD_DIR [KUNIT.PY ARG...]: build ARCH's kernel in
+# BUILD_DIR and run it as NAME, with results as $results/NAME.*.
 names=()
-for arch in $arches; do
-	name=$arch$variant
+run() {
+	local name=$1 arch=$2 dir=$3 start rc=0 configs
+	shift 3
 	names+=("$name")
-	kunitconfigs=(--kunitconfig="$HARNESS/configs/pfn_vec.kunitconfig")
-	[ -z "$variant" ] || kunitconfigs+=(--kunitconfig="$HARNESS/configs/pfn_vec_debug.kunitconfig")
+	mapfile -t configs < <(kunitconfigs "$arch" ${variant:+debug})
 	rm -f "$results/$name".{json,time,console}
 	note "$name: building and running KUnit (log: $results/$name.log)"
 	start=$(date +%s)
-	rc=0
-	run_kunit "$arch" "$BUILD/kunit/$name" \
-		"$HARNESS/qemu_configs/$arch.py" "${kunitconfigs[@]}" \
-		--timeout=600 --json="$results/$name.json" 2>&1 |
-		tee "$results/$name.log" || rc=$?
+	run_kunit "$arch" "$dir" "$HARNESS/qemu_configs/$arch.py" \
+		"${configs[@]}" --timeout=600 --json="$results/$name.json" \
+		"$@" 2>&1 | tee "$results/$name.log" || rc=$?
 	echo "$rc $(( $(date +%s) - start ))" > "$results/$name.time"
 	# The whole console of the guest, which kunit.py keeps beside the
 	# kernel; summary.py looks there for reports of the debug options.
-	if [ -f "$BUILD/kunit/$name/test.log" ]; then
-		cp "$BUILD/kunit/$name/test.log" "$results/$name.console"
+	if [ -f "$dir/test.log" ]; then
+		cp "$dir/test.log" "$results/$name.console"
 	fi
+}
+
+for arch in $arches; do
+	run "$arch$variant" "$arch" "$BUILD/kunit/$arch$variant"
 done
+# The manifest's machines: an arch's kernel again, on another machine. Its
+# build is the arch's, and kunit.py finds nothing to rebuild.
+if [ -z "$variant" ]; then
+	while read -r name arch qemu_args; do
+		case " $arches " in
+		*" $arch "*)
+			run "$name" "$arch" "$BUILD/kunit/$arch" \
+				--qemu_args="$qemu_args" ;;
+		esac
+	done < <(manifest_list machine)
+fi
 
 series_files > "$BUILD/series-files"
 # A positional word in KUNIT_ARGS is a filter glob: then not every suite of

@@ -26,6 +26,20 @@ manifest_list() {
 }
 ALL_ARCHES=$(manifest_list arches)
 DEBUG_ARCHES=$(manifest_list debug-arches)
+HOOK_ARCHES=$(manifest_list hook-arches)
+
+# kunitconfigs ARCH [debug]: the --kunitconfig arguments of ARCH's KUnit
+# kernel, or of its debug kernel: pfn_vec.kunitconfig, merged with
+# pfn_vec_hook.kunitconfig on the hook arches and with
+# pfn_vec_debug.kunitconfig for the debug kernel.
+kunitconfigs() {
+	local configs=$HARNESS/configs
+	echo "--kunitconfig=$configs/pfn_vec.kunitconfig"
+	case " $HOOK_ARCHES " in
+	*" $1 "*)	echo "--kunitconfig=$configs/pfn_vec_hook.kunitconfig" ;;
+	esac
+	[ -z "${2:-}" ] || echo "--kunitconfig=$configs/pfn_vec_debug.kunitconfig"
+}
 
 # checkpatch messages the series does not act on, for new files, the quilt
 # fragments (check.sh) and the exported patches (series-check.sh):

@@ -183,6 +183,7 @@ class Manifest:
         self.arches = []
         self.debug_arches = []
         self.hook_arches = []
+        self.machines = []      # (name, arch, qemu args)
         self.suites = {}        # name -> (minimum cases, kind)
         self.skips = []         # (arch, case glob, reason)
         with open(path) as f:
@@ -198,6 +199,11 @@ class Manifest:
                     self.debug_arches = rest.split()
                 elif word == 'hook-arches':
                     self.hook_arches = rest.split()
+                elif word == 'machine':
+                    args = rest.split(None, 2)
+                    if len(args) != 3:
+                        raise ValueError('%s:%d: machine NAME ARCH QEMU_ARGS' % (path, n))
+                    self.machines.append(tuple(args))
                 elif word == 'suite':
                     args = rest.split()
                     if len(args) not in (2, 3) or not args[1].isdigit():

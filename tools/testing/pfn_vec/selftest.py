@@ -137,6 +137,9 @@ def manifest_checks():
     for arch in m.arches:
         yield 'qemu config of ' + arch, os.path.isfile(
             os.path.join(reports.HARNESS, 'qemu_configs', arch + '.py')), ''
+    for name, arch, _ in m.machines:
+        yield 'machine %s boots the kernel of an arch' % name, \
+            arch in m.arches and name not in m.arches, ''
     yield 'a debug suite only in the debug kernels', \
         all(m.suites[s][1] != 'debug' for s in m.required(m.arches[0])) and \
         set(m.required(m.arches[0] + '-debug')) == set(m.suites), ''

@@ -170,10 +170,11 @@ fi
 
 # The .config of each arch for the whole series, from kunit.py.
 kconfig_of() {
-	local arch=$1 out=$sc/kunit/$1
+	local arch=$1 out=$sc/kunit/$1 configs
 	mkdir -p "$out"
+	mapfile -t configs < <(kunitconfigs "$arch")
 	kunit_py "$repo" config "$arch" "$out" "$HARNESS/qemu_configs/$arch.py" \
-		--kunitconfig="$HARNESS/configs/pfn_vec.kunitconfig" \
+		"${configs[@]}" \
 		> "$sc/config-$arch.log" 2>&1 ||
 		{ cat "$sc/config-$arch.log"; return 1; }
 	cp "$out/.config" "$sc/$arch.config"
@@ -198,7 +199,7 @@ build_at() {
 
 step "bisection: KUnit kernels after each patch"
 git -C "$repo" checkout -q "${commits[-1]}"
-for arch in $(manifest_list hook-arches); do
+for arch in $HOOK_ARCHES; do
 	kconfig_of "$arch" || failed+=("kunit.py config $arch")
 done
 for i in "${!commits[@]}"; do

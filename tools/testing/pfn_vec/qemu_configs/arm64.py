@@ -12,8 +12,6 @@
 # PHYS_OFFSET, where __va() would wrap. The suites claim it as a driver
 # would before they try to register it.
 #
-# The I/O linear map hook needs MEMORY_HOTPLUG on arm64.
-#
 # A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
 # prefetchable, 1 GiB of host RAM (touched only where the tests write), so
 # that it can be mapped with 1 GiB pages.
@@ -28,8 +26,7 @@ QEMU_ARCH = QemuArchParams(linux_arch='arm64',
 			   kconfig='''
 CONFIG_SERIAL_AMBA_PL011=y
 CONFIG_SERIAL_AMBA_PL011_CONSOLE=y
-CONFIG_PCI_HOST_GENERIC=y
-CONFIG_MEMORY_HOTPLUG=y''',
+CONFIG_PCI_HOST_GENERIC=y''',
 			   qemu_arch='aarch64',
 			   kernel_path='arch/arm64/boot/Image.gz',
 			   kernel_command_line='console=ttyAMA0 mem=1G '
