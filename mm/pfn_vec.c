@@ -22,6 +22,7 @@
 #include <linux/kasan.h>
 #include <linux/maple_tree.h>
 #include <linux/memory_hotplug.h>
+#include <linux/memremap.h>
 #include <linux/minmax.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -59,27 +60,67 @@ bool pfn_vec_valid(const struct pfn_vec *pv)
 EXPORT_SYMBOL_GPL(pfn_vec_valid);
 
 /*
- * Which kinds of frame does [pfn, pfn + nr) hold: with struct page, without,
- * or both? With SPARSEMEM, pfn_valid() changes at subsection boundaries at
- * most, so one frame per subsection tells.
+ * How the CPU reaches a page frame, for the accessor, pfn_vec_set_phys() and
+ * registration alike:
+ * - PFN_VEC_NO_PAGE: no struct page; through a registered region, if any.
+ * - PFN_VEC_KMAP: online RAM, and ZONE_DEVICE memory that the kernel maps
+ *   as RAM (fsdax, generic, coherent): kmap_local_page().
+ * - PFN_VEC_IOMEM: a P2PDMA page, ZONE_DEVICE over a BAR, which
+ *   memremap_pages() maps uncached at its linear address: I/O accessors.
+ * - PFN_VEC_UNREACHABLE: struct page, but nothing the CPU may access:
+ *   device-private memory (no kernel mapping at all), and RAM that is
+ *   offline, or whose ZONE_DEVICE mapping is being torn down.
  */
-static void pfn_vec_range_kinds(unsigned long pfn, unsigned long nr,
-				bool *with, bool *without)
+enum pfn_vec_reach {
+	PFN_VEC_NO_PAGE,
+	PFN_VEC_KMAP,
+	PFN_VEC_IOMEM,
+	PFN_VEC_UNREACHABLE,
+};
+
+/*
+ * Never reads the struct page of a frame that is not online and not
+ * ZONE_DEVICE: offline memory's may be uninitialised, or poisoned.
+ */
+static enum pfn_vec_reach pfn_vec_pfn_reach(unsigned long pfn)
 {
+	enum pfn_vec_reach reach = PFN_VEC_UNREACHABLE;
+	struct dev_pagemap *pgmap;
+
+	if (!pfn_valid(pfn))
+		return PFN_VEC_NO_PAGE;
+	if (pfn_to_online_page(pfn))
+		return PFN_VEC_KMAP;
+	pgmap = get_dev_pagemap(pfn, NULL);
+	if (pgmap) {
+		if (pgmap->type == MEMORY_DEVICE_PCI_P2PDMA)
+			reach = PFN_VEC_IOMEM;
+		else if (pgmap->type != MEMORY_DEVICE_PRIVATE)
+			reach = PFN_VEC_KMAP;
+		put_dev_pagemap(pgmap);
+	}
+	return reach;
+}
+
+/*
+ * Which kinds of frame does [pfn, pfn + nr) hold, as a mask of
+ * BIT(enum pfn_vec_reach)? With SPARSEMEM, pfn_valid() and ZONE_DEVICE
+ * change at subsection boundaries at most, so one frame per subsection
+ * tells.
+ */
+static unsigned int pfn_vec_range_reach(unsigned long pfn, unsigned long nr)
+{
+	unsigned int kinds = 0;
 	unsigned long i;
 
-	*with = false;
-	*without = false;
 	for (i = 0; i < nr; i++) {
-		if (pfn_valid(pfn + i))
-			*with = true;
-		else
-			*without = true;
+		kinds |= BIT(pfn_vec_pfn_reach(pfn + i));
 #ifdef CONFIG_SPARSEMEM
 		/* On to the last frame of this subsection; i++ passes it. */
 		i += (PAGES_PER_SUBSECTION - 1) & ~(pfn + i);
 #endif
 	}
+	return kinds;
 }
 
 /**
@@ -90,30 +131,35 @@ static void pfn_vec_range_kinds(unsigned long pfn, unsigned long nr,
  *
  * The segment is marked PFN_DEV, without struct page, when no page frame of
  * the range has a struct page, as for a PCI BAR or RAM that the kernel does
- * not manage.
+ * not manage. A range with struct page is RAM, or ZONE_DEVICE memory that
+ * the CPU can reach: P2PDMA pages, which the accessor maps as I/O memory,
+ * or fsdax, generic and coherent device memory, which it kmaps as RAM.
  *
  * Return: 0 on success, with @pv set. -EINVAL if the range wraps the
  * physical address space, ends more than %UINT_MAX bytes past the start of
  * its first page (a segment could not say where it ends: see
  * pfn_vec_valid()), or mixes frames with and without struct page; a
- * segment must be one or the other. On error @pv is unchanged.
+ * segment must be one or the other. -ENXIO if a frame has struct page that
+ * the CPU cannot reach: device-private memory, or offline RAM. On error
+ * @pv is unchanged.
  */
 int pfn_vec_set_phys(struct pfn_vec *pv, phys_addr_t phys, unsigned int len)
 {
 	unsigned long pfn = PHYS_PFN(phys);
-	bool has_page, no_page;
-	unsigned int end;
+	unsigned int end, kinds;
 	phys_addr_t last;
 
 	if (check_add_overflow(phys, (phys_addr_t)(len ? len - 1 : 0), &last) ||
 	    check_add_overflow((unsigned int)offset_in_page(phys), len, &end))
 		return -EINVAL;
 
-	pfn_vec_range_kinds(pfn, PHYS_PFN(last) - pfn + 1, &has_page, &no_page);
-	if (has_page && no_page)
+	kinds = pfn_vec_range_reach(pfn, PHYS_PFN(last) - pfn + 1);
+	if ((kinds & BIT(PFN_VEC_NO_PAGE)) && kinds != BIT(PFN_VEC_NO_PAGE))
 		return -EINVAL;
+	if (kinds & BIT(PFN_VEC_UNREACHABLE))
+		return -ENXIO;
 
-	pv->pv_pfn = phys_to_pfn_t(phys, has_page ? 0 : PFN_DEV);
+	pv->pv_pfn = phys_to_pfn_t(phys, kinds == BIT(PFN_VEC_NO_PAGE) ? PFN_DEV : 0);
 	pv->pv_len = len;
 	pv->pv_offset = offset_in_page(phys);
 	return 0;
@@ -332,6 +378,18 @@ static void pfn_vec_shadow_remove(phys_addr_t phys, size_t size)
 #endif /* CONFIG_KASAN_GENERIC || CONFIG_KASAN_SW_TAGS */
 
 /*
+ * Is [@phys, @phys + @size) memory that the kernel maps by its physical
+ * address on its own: System RAM, or anything with struct page?
+ */
+static bool pfn_vec_range_unmapped(phys_addr_t phys, size_t size)
+{
+	return pfn_vec_range_reach(PHYS_PFN(phys), size >> PAGE_SHIFT) ==
+	       BIT(PFN_VEC_NO_PAGE) &&
+	       region_intersects(phys, size, IORESOURCE_SYSTEM_RAM,
+				 IORES_DESC_NONE) == REGION_DISJOINT;
+}
+
+/*
  * Does @owner hold [first, last] as a claim: a busy memory resource in the
  * iomem tree, where it stays while its holder keeps it claimed?
  */
@@ -374,7 +432,8 @@ static bool pfn_vec_owns(const struct resource *owner, phys_addr_t first,
  *
  * Context: may sleep.
  * Return: 0 on success. -EOPNOTSUPP if the architecture has no I/O linear
- * map; -EINVAL if @size is zero, @phys or @size is not page aligned, the
+ * map, or this machine cannot keep its contract (riscv without Svpbmt);
+ * -EINVAL if @size is zero, @phys or @size is not page aligned, the
  * range wraps, @type is unknown, or @owner is not a busy memory resource
  * that holds the range; -EBUSY if the range intersects System RAM, has
  * struct page (such as ZONE_DEVICE or hot-added memory), overlaps a
@@ -400,10 +459,7 @@ int pfn_vec_region_register(struct resource *owner, phys_addr_t phys,
 	    check_add_overflow(phys, (phys_addr_t)size - 1, &last) ||
 	    (type != IO_LINEAR_WC && type != IO_LINEAR_UC))
 		return -EINVAL;
-	pfn_vec_range_kinds(PHYS_PFN(phys), size >> PAGE_SHIFT, &has_page,
-			    &no_page);
-	if (has_page || region_intersects(phys, size, IORESOURCE_SYSTEM_RAM,
-					  IORES_DESC_NONE) != REGION_DISJOINT)
+	if (!pfn_vec_range_unmapped(phys, size))
 		return -EBUSY;
 	if (!pfn_vec_owns(owner, phys, last))
 		return -EINVAL;
@@ -422,8 +478,16 @@ int pfn_vec_region_register(struct resource *owner, phys_addr_t phys,
 		ret = ret == -EEXIST ? -EBUSY : ret;
 		goto free;
 	}
-	/* Claimed before it is mapped, and unmapped before it is released. */
-	ret = request_resource(owner, &region->claim);
+	/*
+	 * Claimed before it is mapped, and unmapped before it is released.
+	 * Checked again and claimed under the memory hotplug lock, under
+	 * which memremap_pages() and memory hot-add look for claims before
+	 * they map a range: whichever comes second sees the other.
+	 */
+	mem_hotplug_begin();
+	ret = pfn_vec_range_unmapped(phys, size) ?
+	      request_resource(owner, &region->claim) : -EBUSY;
+	mem_hotplug_done();
 	if (ret)
 		goto erase;
 	/* The shadow first: the region is accessed once it is mapped. */
@@ -697,11 +761,20 @@ static int pfn_vec_map_page(const struct pfn_vec *pv, struct iosys_map *map,
 	void __iomem *io;
 
 	if (pfn_vec_has_page(pv)) {
-		if (!pfn_valid(pfn))
+		switch (pfn_vec_pfn_reach(pfn)) {
+		case PFN_VEC_KMAP:
+			iosys_map_set_vaddr(map, kmap_local_page(pfn_to_page(pfn)) +
+						 offset);
+			return 0;
+		case PFN_VEC_IOMEM:
+			iosys_map_set_vaddr_iomem(map, (void __iomem __force *)
+						  pfn_to_kaddr(pfn) + offset);
+			return 0;
+		case PFN_VEC_UNREACHABLE:
+			return -ENXIO;
+		default:
 			return -EINVAL;
-		iosys_map_set_vaddr(map, kmap_local_page(pfn_to_page(pfn)) +
-					 offset);
-		return 0;
+		}
 	}
 
 	/* Unregistering kills the reference before it waits for holders. */
@@ -732,7 +805,9 @@ static void pfn_vec_unmap_page(struct iosys_map *map)
  * @m:	receives the mapping of @pv's first byte
  *
  * Memory with struct page is mapped with kmap_local_page(), highmem
- * included, and @m->map is in system memory. Memory without struct page is
+ * included, and @m->map is in system memory; but a P2PDMA page, which is
+ * part of a BAR, is reached at its linear address, and @m->map is in I/O
+ * memory. Memory without struct page is
  * reached through the linear map of the region registered for it, and
  * @m->map is in I/O memory; the mapping holds the region, so unregistering
  * it waits until the mapping is released. To map many pages in a row,
@@ -742,8 +817,9 @@ static void pfn_vec_unmap_page(struct iosys_map *map)
  * context, must be released with pfn_vec_kunmap_local() in the same
  * context, and nested mappings are released in reverse order.
  *
- * Return: 0 on success. -ENXIO if the page has no struct page and no
- * registered region holds it; -EINVAL if @pv claims a struct page that its
+ * Return: 0 on success. -ENXIO if the CPU cannot reach the page: it has
+ * no struct page and no registered region holds it, or it is
+ * device-private or offline; -EINVAL if @pv claims a struct page that its
  * frame does not have. On error nothing is mapped and @m is unchanged.
  */
 int pfn_vec_kmap_local(const struct pfn_vec *pv, struct pfn_vec_map *m)
@@ -858,10 +934,13 @@ bool __pfn_vec_miter_next(struct pfn_vec_miter *miter)
 						&miter->region);
 	if (miter->error)
 		return false;
-	if (miter->map.is_iomem) {
+	/* The next page of a region is reached inline; P2PDMA's is not. */
+	if (!pfn_vec_has_page(&pv)) {
 		miter->region_ref = &miter->region->ref;
 		miter->region_end = io_linear_addr(miter->region->claim.start) +
 				    resource_size(&miter->region->claim);
+	} else {
+		miter->region_end = NULL;
 	}
 	miter->length = pv.pv_len;
 	miter->mapped = true;
@@ -880,8 +959,8 @@ EXPORT_SYMBOL_GPL(__pfn_vec_miter_next);
  * with the cursor untouched, if the range was longer than the cursor.
  * Otherwise the error that ended the range, with the cursor at the page
  * that could not be mapped: -ENXIO for memory without struct page that no
- * registered region holds, or that is being unregistered; -EINVAL for a
- * malformed segment.
+ * registered region holds, or that is being unregistered, and for
+ * device-private or offline pages; -EINVAL for a malformed segment.
  */
 int pfn_vec_miter_stop(struct pfn_vec_miter *miter)
 {
@@ -928,7 +1007,8 @@ static void pfn_vec_step_to(struct iosys_map *map, size_t n, void *arg)
  * Return: 0 when all @len bytes were copied. -EINVAL, with nothing copied,
  * if @len is more than @iter has left. Otherwise the copy stops before the
  * first page it cannot map and returns that error: -ENXIO for memory
- * without struct page that nothing maps, -EINVAL for a malformed segment.
+ * the CPU cannot reach (see pfn_vec_kmap_local()), -EINVAL for a
+ * malformed segment.
  * @iter then stands at that page: it was advanced over exactly the bytes
  * that were copied, and nothing at or after it was written.
  */

@@ -426,7 +426,7 @@ static inline bool pfn_vec_miter_next(struct pfn_vec_miter *miter)
 	unsigned int done, len = miter->length;
 	void __iomem *next;
 
-	if (!miter->mapped || !miter->map.is_iomem || miter->left <= len)
+	if (!miter->mapped || !miter->region_end || miter->left <= len)
 		return __pfn_vec_miter_next(miter);
 
 	/* The current piece ended at its page's end if its segment goes on. */

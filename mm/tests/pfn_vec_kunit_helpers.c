@@ -492,16 +492,18 @@ static void pfn_vec_kunit_release_claim(struct kunit_resource *res)
  */
 struct resource *pfn_vec_kunit_unmanaged_claim(struct kunit *test)
 {
-	phys_addr_t base = pfn_vec_kunit_unmanaged(test, 0, NULL);
 	struct kunit_resource *res;
 	struct resource *claim;
+	phys_addr_t base;
 
+	/* Checked at the first call only: the case may give it pages since. */
 	res = kunit_find_named_resource(test, PFN_VEC_KUNIT_CLAIM);
 	if (res) {
 		claim = res->data;
 		kunit_put_resource(res);
 		return claim;
 	}
+	base = pfn_vec_kunit_unmanaged(test, 0, NULL);
 	res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, res);
 	claim = request_mem_region(base, unmanaged_size, "pfn_vec_kunit");
