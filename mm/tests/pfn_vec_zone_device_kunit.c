@@ -13,6 +13,7 @@
  */
 #include <kunit/test.h>
 #include <kunit/test-bug.h>
+#include <linux/device.h>
 #include <linux/io.h>
 #include <linux/memory.h>
 #include <linux/memory_hotplug.h>
@@ -124,12 +125,15 @@ static int zd_add_memory(struct kunit *test, phys_addr_t phys, u64 size)
 	KUNIT_ASSERT_NOT_NULL(test, block);
 	/*
 	 * Until the system runs, memory hot-add stays below mem= (on x86),
-	 * and the suites run before: stand in for a hot-add after boot.
+	 * and the suites run before: stand in for a hot-add after boot, under
+	 * the lock that hot-add reads max_mem_size under.
 	 */
+	lock_device_hotplug();
 	saved = max_mem_size;
 	max_mem_size = U64_MAX;
-	ret = add_memory(numa_mem_id(), phys, size, MHP_NONE);
+	ret = __add_memory(numa_mem_id(), phys, size, MHP_NONE);
 	max_mem_size = saved;
+	unlock_device_hotplug();
 	if (ret)
 		return ret;
 	block[0] = phys;
@@ -235,22 +239,43 @@ static void pfn_vec_zone_device_test_register_then_hotadd(struct kunit *test)
 }
 
 /*
+ * @page has struct page, but the CPU cannot reach it: pfn_vec_set_phys()
+ * refuses its range, and the accessor and the copy helpers refuse it with
+ * -ENXIO and move nothing. Its struct page is not read.
+ */
+static void zd_check_unreachable(struct kunit *test, struct page *page)
+{
+	u8 *buf = kunit_kmalloc(test, 64, GFP_KERNEL);
+	struct bvec_iter iter;
+	struct pfn_vec_map m;
+	struct pfn_vec pv;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, pfn_vec_set_phys(&pv, page_to_phys(page), 64), -ENXIO);
+	pfn_vec_set_page(&pv, page, 64, 0);
+	/* Stop here if it maps, rather than touch what it mapped. */
+	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, &m), -ENXIO);
+	memset(buf, PFN_VEC_KUNIT_SENTINEL, 64);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_from(buf, &pv, &iter, 64), -ENXIO);
+	KUNIT_EXPECT_EQ(test, iter.bi_size, 64U);
+	KUNIT_EXPECT_NULL(test, memchr_inv(buf, PFN_VEC_KUNIT_SENTINEL, 64));
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_to(&pv, &iter, buf, 64), -ENXIO);
+	KUNIT_EXPECT_EQ(test, iter.bi_size, 64U);
+}
+
+/*
  * Hot-added memory is not registered, even by the owner of its resource:
  * -EBUSY. While it is offline, the accessor and copy helpers refuse its
  * pages with -ENXIO, and pfn_vec_set_phys() its range, with nothing moved.
  */
 static void pfn_vec_zone_device_test_hotadd_then_register(struct kunit *test)
 {
-	u8 *buf = kunit_kmalloc(test, 64, GFP_KERNEL);
-	struct bvec_iter iter;
-	struct pfn_vec_map m;
 	struct resource *res;
-	struct pfn_vec pv;
 	phys_addr_t phys;
 	u64 block;
 
 	zd_require(test);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
 	phys = zd_block(test, &block);
 	KUNIT_ASSERT_EQ(test, zd_add_memory(test, phys, block), 0);
 	res = lookup_resource(&iomem_resource, phys);
@@ -262,15 +287,7 @@ static void pfn_vec_zone_device_test_hotadd_then_register(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, pfn_valid(PHYS_PFN(phys)));
 	KUNIT_ASSERT_NULL_MSG(test, pfn_to_online_page(PHYS_PFN(phys)),
 			      "hot-added memory is online: boot with memhp_default_state=offline");
-	KUNIT_EXPECT_EQ(test, pfn_vec_set_phys(&pv, phys, PAGE_SIZE), -ENXIO);
-	pfn_vec_set_page(&pv, pfn_to_page(PHYS_PFN(phys)), 64, 0);
-	/* Stop here if it maps, rather than touch what it mapped. */
-	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, &m), -ENXIO);
-	memset(buf, PFN_VEC_KUNIT_SENTINEL, 64);
-	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
-	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_from(buf, &pv, &iter, 64), -ENXIO);
-	KUNIT_EXPECT_EQ(test, iter.bi_size, 64U);
-	KUNIT_EXPECT_NULL(test, memchr_inv(buf, PFN_VEC_KUNIT_SENTINEL, 64));
+	zd_check_unreachable(test, pfn_to_page(PHYS_PFN(phys)));
 }
 
 struct p2pmem {
@@ -366,17 +383,12 @@ static const struct dev_pagemap_ops zd_private_ops = {
 static void pfn_vec_zone_device_test_device_private(struct kunit *test)
 {
 	phys_addr_t phys = pfn_vec_kunit_unmanaged(test, ZD_SIZE, NULL);
-	u8 *buf = kunit_kmalloc(test, 64, GFP_KERNEL);
 	struct dev_pagemap *pgmap;
-	struct bvec_iter iter;
-	struct pfn_vec_map m;
-	struct pfn_vec pv;
 	struct page *page;
 
 	zd_require(test);
 	if (!IS_ENABLED(CONFIG_DEVICE_PRIVATE))
 		kunit_skip(test, "no DEVICE_PRIVATE");
-	KUNIT_ASSERT_NOT_NULL(test, buf);
 	pgmap = zd_pgmap(test, MEMORY_DEVICE_PRIVATE, phys, ZD_SIZE);
 	pgmap->ops = &zd_private_ops;
 	pgmap->owner = test;
@@ -384,18 +396,7 @@ static void pfn_vec_zone_device_test_device_private(struct kunit *test)
 	page = pfn_to_page(PHYS_PFN(phys) + 1);
 	KUNIT_ASSERT_TRUE(test, is_device_private_page(page));
 
-	KUNIT_EXPECT_EQ(test, pfn_vec_set_phys(&pv, phys + PAGE_SIZE, 64), -ENXIO);
-	pfn_vec_set_page(&pv, page, 64, 0);
-	/* Stop here if it maps, rather than touch what it mapped. */
-	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, &m), -ENXIO);
-	memset(buf, PFN_VEC_KUNIT_SENTINEL, 64);
-	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
-	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_from(buf, &pv, &iter, 64), -ENXIO);
-	KUNIT_EXPECT_EQ(test, iter.bi_size, 64U);
-	KUNIT_EXPECT_NULL(test, memchr_inv(buf, PFN_VEC_KUNIT_SENTINEL, 64));
-	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
-	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_to(&pv, &iter, buf, 64), -ENXIO);
-	KUNIT_EXPECT_EQ(test, iter.bi_size, 64U);
+	zd_check_unreachable(test, page);
 }
 
 #else /* !CONFIG_ZONE_DEVICE */
