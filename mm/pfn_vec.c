@@ -69,7 +69,11 @@ EXPORT_SYMBOL_GPL(pfn_vec_valid);
  *   memremap_pages() maps uncached at its linear address: I/O accessors.
  * - PFN_VEC_UNREACHABLE: struct page, but nothing the CPU may access:
  *   device-private memory (no kernel mapping at all), and RAM that is
- *   offline, or whose ZONE_DEVICE mapping is being torn down.
+ *   offline.
+ *
+ * The caller holds the page, as for any page it maps: that, not the
+ * dev_pagemap reference taken here for a moment, keeps a ZONE_DEVICE
+ * mapping in place while it is accessed.
  */
 enum pfn_vec_reach {
 	PFN_VEC_NO_PAGE,
@@ -377,6 +381,14 @@ static void pfn_vec_shadow_remove(phys_addr_t phys, size_t size)
 }
 #endif /* CONFIG_KASAN_GENERIC || CONFIG_KASAN_SW_TAGS */
 
+#ifdef CONFIG_ARCH_HAS_IO_LINEAR_MAP
+/* Every machine of the arch can, unless the arch says otherwise. */
+bool __weak arch_io_linear_supported(void)
+{
+	return true;
+}
+#endif
+
 /*
  * Is [@phys, @phys + @size) memory that the kernel maps by its physical
  * address on its own: System RAM, or anything with struct page?
@@ -448,12 +460,11 @@ int pfn_vec_region_register(struct resource *owner, phys_addr_t phys,
 			    size_t size, enum io_linear_type type)
 {
 	struct pfn_vec_region *region;
-	bool has_page, no_page;
 	phys_addr_t last;
 	int ret;
 
 	might_sleep();
-	if (!IS_ENABLED(CONFIG_ARCH_HAS_IO_LINEAR_MAP))
+	if (!arch_io_linear_supported())
 		return -EOPNOTSUPP;
 	if (!size || !PAGE_ALIGNED(phys) || !PAGE_ALIGNED(size) ||
 	    check_add_overflow(phys, (phys_addr_t)size - 1, &last) ||

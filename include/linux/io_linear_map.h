@@ -56,6 +56,17 @@ enum io_linear_type {
 #ifdef CONFIG_ARCH_HAS_IO_LINEAR_MAP
 
 /**
+ * arch_io_linear_supported - can this machine keep the contract at all?
+ *
+ * True unless the arch overrides it: riscv, whose page-table entries carry
+ * a memory type only with Svpbmt (or XTheadMae).
+ *
+ * Context: any.
+ * Return: false if every region would be refused with -EOPNOTSUPP.
+ */
+bool arch_io_linear_supported(void);
+
+/**
  * arch_io_linear_mappable - can the linear map hold a physical range?
  * @phys:	first byte of the range
  * @size:	size of the range in bytes
@@ -77,10 +88,11 @@ bool arch_io_linear_mappable(phys_addr_t phys, size_t size);
  * has no struct page.
  *
  * Context: may sleep.
- * Return: 0 on success. -ERANGE if the linear map cannot hold the range;
- * -EBUSY if any page of it is mapped already or tracked with another memory
- * type; -ENOMEM if memory for page tables ran out. On error nothing is
- * mapped.
+ * Return: 0 on success. -EOPNOTSUPP if this machine cannot keep the
+ * contract at all (see arch_io_linear_supported()); -ERANGE if the linear map cannot
+ * hold the range; -EBUSY if any page of it is mapped already or tracked
+ * with another memory type; -ENOMEM if memory for page tables ran out. On
+ * error nothing is mapped.
  */
 int __must_check arch_io_linear_map(phys_addr_t phys, size_t size,
 				    enum io_linear_type type);
@@ -128,6 +140,11 @@ static inline void __iomem *io_linear_addr(phys_addr_t phys)
 }
 
 #else /* !CONFIG_ARCH_HAS_IO_LINEAR_MAP */
+
+static inline bool arch_io_linear_supported(void)
+{
+	return false;
+}
 
 static inline bool arch_io_linear_mappable(phys_addr_t phys, size_t size)
 {

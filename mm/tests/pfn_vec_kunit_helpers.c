@@ -89,6 +89,32 @@ static unsigned int seed;
 module_param(seed, uint, 0444);
 MODULE_PARM_DESC(seed, "seed of the randomised layouts (0: pick one)");
 
+/**
+ * pfn_vec_kunit_have_hook - can regions be registered on this machine?
+ *
+ * Where the arch has the I/O linear map hook and the CPU can keep its
+ * contract: a riscv page-table entry carries a memory type only with
+ * Svpbmt (or XTheadMae), and without one the backend must refuse every
+ * region, as where there is no hook.
+ *
+ * Return: true if registration can succeed.
+ */
+bool pfn_vec_kunit_have_hook(void)
+{
+	if (!IS_ENABLED(CONFIG_ARCH_HAS_IO_LINEAR_MAP))
+		return false;
+#ifdef CONFIG_RISCV
+	/*
+	 * Asked of the CPU (<asm/cpufeature.h>, from <asm/pgtable.h>), not
+	 * of the backend; QEMU has no XTheadMae.
+	 */
+	if (!riscv_has_extension_unlikely(RISCV_ISA_EXT_SVPBMT))
+		return false;
+#endif
+	return true;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_have_hook);
+
 /* QEMU's ivshmem-plain */
 #define IVSHMEM_DEVICE_ID	0x1110
 #define IVSHMEM_BAR		PFN_VEC_KUNIT_IVSHMEM_BAR

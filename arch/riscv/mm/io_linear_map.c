@@ -15,10 +15,8 @@
  * - only under top-level page-table entries that exist already: rv64 copies
  *   the kernel half of swapper_pg_dir into each new mm and never syncs it
  *   again, so a top-level entry created now would be missing from every
- *   running mm. With MEMORY_HOTPLUG, boot preallocates all of them for the
- *   linear map and the whole window is usable; without it, only the top-level
- *   slots that boot filled for RAM are (256 TiB each on Sv57, 512 GiB on
- *   Sv48, 1 GiB on Sv39), and the rest of the window is -ERANGE;
+ *   running mm. With MEMORY_HOTPLUG, which the hook depends on, boot
+ *   preallocates all of them for the linear map;
  * - with Svpbmt (or XTheadMae), IO_LINEAR_WC is PBMT=NC, as
  *   pgprot_writecombine() spells it, and IO_LINEAR_UC is PBMT=IO, as
  *   ioremap() does. riscv's ioremap_wc() is ioremap(): an NC mapping and an
@@ -26,9 +24,10 @@
  *   coherent, and only their ordering differs, which the I/O accessors
  *   fence. riscv tracks no memory types, so there is no other alias to
  *   check against;
- * - without Svpbmt, a PTE carries no memory type and both types map as
- *   ioremap() does there: the platform's PMAs decide, which are I/O for a
- *   PCI window. arch_io_linear_query() then reports IO_LINEAR_UC;
+ * - without Svpbmt (or XTheadMae), a PTE carries no memory type: the
+ *   platform's PMAs would decide it, which the hook cannot check, so
+ *   arch_io_linear_map() refuses every region with -EOPNOTSUPP, as if there
+ *   were no hook;
  * - 1 GiB pages where vmalloc allows them (Sv48 and Sv57: on Sv39 they
  *   would be top-level entries) and alignment does, else 2 MiB, else 4 KiB;
  *   nohugeiomap limits this as for ioremap().
@@ -86,6 +85,19 @@ static pgprot_t io_linear_prot(enum io_linear_type type)
 {
 	return type == IO_LINEAR_WC ? pgprot_writecombine(PAGE_KERNEL) :
 				      PAGE_KERNEL_IO;
+}
+
+/**
+ * arch_io_linear_supported - can this machine keep the hook's contract?
+ *
+ * Only where a PTE carries a memory type, with Svpbmt or XTheadMae: without
+ * one, the platform's PMAs would decide it, which the hook cannot check.
+ *
+ * Return: true if the CPU has Svpbmt or XTheadMae.
+ */
+bool arch_io_linear_supported(void)
+{
+	return _PAGE_MTMASK;
 }
 
 /**
@@ -205,83 +217,78 @@ static bool io_linear_table_empty(const void *table)
 }
 
 /*
- * The parent entry of an empty table has just been cleared: make sure that no
- * hart still caches it before the table goes. An sfence.vma for an address
- * only drops leaf entries, so this flushes everything.
- */
-static void io_linear_table_unlinked(void)
-{
-	flush_tlb_all();
-}
-
-/*
  * Free the page tables under [start, end) that map nothing any more, deepest
- * level first, so that freeing PTE tables can empty a PMD table, and so on.
- * An empty table is one that only the range used: tables shared with a
+ * level first, so that unlinking PTE tables can empty a PMD table, and so
+ * on. An empty table is one that only the range used: tables shared with a
  * neighbouring mapping are not empty and stay. Tables whose parent is a
  * top-level entry stay too (see io_linear_top_present()): the PMD tables of
  * Sv39, the PUD tables of Sv48, the P4D tables of Sv57.
+ *
+ * Every empty table is unlinked and destructed first; then one flush makes
+ * sure that no hart still caches an entry above one (an sfence.vma for an
+ * address only drops leaf entries, so it flushes everything); then they
+ * are freed. The destructors run before the tables go on the list, whose
+ * link shares a word with what pagetable_pmd_dtor() checks.
  */
 static void io_linear_free_tables(unsigned long start, unsigned long end)
 {
+	struct ptdesc *ptdesc, *next;
 	unsigned long addr;
+	LIST_HEAD(freed);
 
 	lockdep_assert_held(&io_linear_mutex);
 
 	for (addr = ALIGN_DOWN(start, PMD_SIZE); addr < end; addr += PMD_SIZE) {
 		pmd_t *pmdp = io_linear_pmd(addr);
-		pte_t *table;
 		pmd_t pmd;
 
 		if (!pmdp)
 			continue;
 		pmd = pmdp_get(pmdp);
-		if (!pmd_present(pmd) || pmd_leaf(pmd))
-			continue;
-		table = (pte_t *)pmd_page_vaddr(pmd);
-		if (!io_linear_table_empty(table))
+		if (!pmd_present(pmd) || pmd_leaf(pmd) ||
+		    !io_linear_table_empty((void *)pmd_page_vaddr(pmd)))
 			continue;
 		pmd_clear(pmdp);
-		io_linear_table_unlinked();
-		pte_free_kernel(&init_mm, table);
+		ptdesc = virt_to_ptdesc((void *)pmd_page_vaddr(pmd));
+		list_add(&ptdesc->pt_list, &freed);
 	}
 
-	if (!pgtable_l4_enabled)
-		return;
-	for (addr = ALIGN_DOWN(start, PUD_SIZE); addr < end; addr += PUD_SIZE) {
+	for (addr = ALIGN_DOWN(start, PUD_SIZE);
+	     pgtable_l4_enabled && addr < end; addr += PUD_SIZE) {
 		pud_t *pudp = io_linear_pud(addr);
-		pmd_t *table;
 		pud_t pud;
 
 		if (!pudp)
 			continue;
 		pud = pudp_get(pudp);
-		if (!pud_present(pud) || pud_leaf(pud))
-			continue;
-		table = pud_pgtable(pud);
-		if (!io_linear_table_empty(table))
+		if (!pud_present(pud) || pud_leaf(pud) ||
+		    !io_linear_table_empty(pud_pgtable(pud)))
 			continue;
 		pud_clear(pudp);
-		io_linear_table_unlinked();
-		pmd_free(&init_mm, table);
+		ptdesc = virt_to_ptdesc(pud_pgtable(pud));
+		pagetable_pmd_dtor(ptdesc);
+		list_add(&ptdesc->pt_list, &freed);
 	}
 
-	if (!pgtable_l5_enabled)
-		return;
-	for (addr = ALIGN_DOWN(start, P4D_SIZE); addr < end; addr += P4D_SIZE) {
+	for (addr = ALIGN_DOWN(start, P4D_SIZE);
+	     pgtable_l5_enabled && addr < end; addr += P4D_SIZE) {
 		p4d_t *p4dp = p4d_offset(pgd_offset_k(addr), addr);
 		p4d_t p4d = p4dp_get(p4dp);
-		pud_t *table;
 
-		if (!p4d_present(p4d) || io_linear_p4d_leaf(p4d))
-			continue;
-		table = p4d_pgtable(p4d);
-		if (!io_linear_table_empty(table))
+		if (!p4d_present(p4d) || io_linear_p4d_leaf(p4d) ||
+		    !io_linear_table_empty(p4d_pgtable(p4d)))
 			continue;
 		p4d_clear(p4dp);
-		io_linear_table_unlinked();
-		pud_free(&init_mm, table);
+		ptdesc = virt_to_ptdesc(p4d_pgtable(p4d));
+		pagetable_pud_dtor(ptdesc);
+		list_add(&ptdesc->pt_list, &freed);
 	}
+
+	if (list_empty(&freed))
+		return;
+	flush_tlb_all();
+	list_for_each_entry_safe(ptdesc, next, &freed, pt_list)
+		pagetable_free(ptdesc);
 }
 
 /* Clear [start, end), flush the TLB and free the tables only it used. */
@@ -300,8 +307,9 @@ static void io_linear_clear(unsigned long start, unsigned long end)
  * @type:	memory type of the mapping
  *
  * Context: may sleep.
- * Return: 0 on success. -ERANGE if the linear map cannot hold the range (see
- * arch_io_linear_mappable()); -EBUSY if any page of it is mapped already;
+ * Return: 0 on success. -EOPNOTSUPP without Svpbmt (or XTheadMae); -ERANGE
+ * if the linear map cannot hold the range (see arch_io_linear_mappable());
+ * -EBUSY if any page of it is mapped already;
  * -ENOMEM if a page table could not be allocated. On error nothing is
  * mapped.
  */
@@ -312,6 +320,8 @@ int arch_io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
 	int ret;
 
 	might_sleep();
+	if (!arch_io_linear_supported())
+		return -EOPNOTSUPP;
 	if (!arch_io_linear_mappable(phys, size))
 		return -ERANGE;
 
@@ -367,9 +377,7 @@ void arch_io_linear_unmap(phys_addr_t phys, size_t size)
  * @page_size:	receives the size of the page that maps it
  * @type:	receives its memory type
  *
- * For tests and debugging: reads the page tables as they are. Without Svpbmt
- * a PTE has no memory type, and a mapping reads back as %IO_LINEAR_UC, the
- * type ioremap() gives there.
+ * For tests and debugging: reads the page tables as they are.
  *
  * Context: may sleep.
  * Return: 0 if @phys is mapped with an I/O memory type. -ENOENT if it is not
@@ -394,7 +402,7 @@ int arch_io_linear_query(phys_addr_t phys, size_t *page_size,
 
 	*page_size = size;
 	mt = val & _PAGE_MTMASK;
-	if (!_PAGE_MTMASK || mt == _PAGE_IO)
+	if (mt == _PAGE_IO)
 		*type = IO_LINEAR_UC;
 	else if (mt == _PAGE_NOCACHE)
 		*type = IO_LINEAR_WC;

@@ -12,12 +12,21 @@
  * - write-combining or UC-, with a PAT memtype reservation of exactly that
  *   type: a range that another mapping holds with another type is -EBUSY;
  * - 1 GiB pages where the CPU has GBPAGES and alignment allows, else
- *   2 MiB pages, else 4 KiB; nohugeiomap limits this as for ioremap().
+ *   2 MiB pages, else 4 KiB; nohugeiomap limits this as for ioremap(). A
+ *   slot with a page table under it already is mapped through that table;
+ * - the page tables it frees are its own only: PTE tables it recorded when
+ *   vmap_page_range() added them, and PMD tables with the page-table
+ *   constructor, which the direct map's, memory hotplug's and boot's lack.
+ *   PUD tables stay. A PMD table that memory hot-add comes to share with
+ *   a region is freed by whichever empties it last; by hot-remove, without
+ *   its destructor.
  *
  * The page tables are built by vmap_page_range(), whose allocations can
  * fail cleanly, rather than by the memory-hotplug builder
  * kernel_physical_mapping_init(), which is __meminit, does not check its
- * allocations, and records the range in pfn_mapped[] as RAM.
+ * allocations, and records the range in pfn_mapped[] as RAM. Map and unmap
+ * run under mem_hotplug_begin(), which keeps memory hotplug and the ptdump
+ * walker off the tables: the hook needs MEMORY_HOTPLUG.
  */
 #include <linux/io.h>
 #include <linux/io_linear_map.h>
@@ -25,7 +34,10 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
+#include <linux/pgalloc.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/xarray.h>
 
 #include <asm/memtype.h>
 #include <asm/tlbflush.h>
@@ -113,34 +125,187 @@ static bool io_linear_table_empty(void *table, unsigned int entries)
 }
 
 /*
- * Clear [start, end), flush the TLB, and free the page tables that no
- * longer map anything: those of the range and nobody else's. Tables shared
- * with a neighbouring mapping are not empty and stay. PUD tables are never
- * freed, as they are shared by every page table through the PGD sync.
+ * The PTE tables that this backend allocated, by frame: the only PTE tables
+ * it frees. A PTE table of the direct map (split_large_page()) or of boot
+ * may be empty under a range too; boot's are reserved, but the direct
+ * map's have no constructor, as vmalloc's have none, so nothing else tells
+ * them apart. Under io_linear_mutex.
  */
-static void io_linear_clear(unsigned long start, unsigned long end)
+static DEFINE_XARRAY(io_linear_tables);
+
+/* The PTE (PMD) table under the PMD (PUD) entry of @addr, or NULL. */
+static void *io_linear_pte_table(unsigned long addr)
 {
-	unsigned long addr;
+	pmd_t *pmd = io_linear_pmd(addr);
+
+	if (!pmd || !pmd_present(*pmd) || pmd_leaf(*pmd))
+		return NULL;
+	return (void *)pmd_page_vaddr(*pmd);
+}
+
+static void *io_linear_pmd_table(unsigned long addr)
+{
+	pud_t *pud = io_linear_pud(addr);
+
+	if (!pud || !pud_present(*pud) || pud_leaf(*pud))
+		return NULL;
+	return pud_pgtable(*pud);
+}
+
+/*
+ * Is @table, a PMD table, one that vmap_page_range() allocated, here, as
+ * nothing else allocates a PMD table in the direct map with the page-table
+ * constructor (the direct map's and memory hotplug's have none, boot's are
+ * reserved)? PMD tables are told apart by that alone, not recorded: memory
+ * hot-add may share one with a region, and hot-remove may free it.
+ */
+static bool io_linear_pmd_table_ours(void *table)
+{
+	struct page *page = virt_to_page(table);
+
+	return !PageReserved(page) && PageTable(page);
+}
+
+/*
+ * The PTE tables under [start, end), one per PMD entry in @tables, NULL
+ * where there is none. Return: how many PMD entries there are.
+ */
+static unsigned long io_linear_tables_at(unsigned long start, unsigned long end,
+					 void **tables)
+{
+	unsigned long addr, n = 0;
+
+	for (addr = ALIGN_DOWN(start, PMD_SIZE); addr < end; addr += PMD_SIZE, n++)
+		if (tables)
+			tables[n] = io_linear_pte_table(addr);
+	return n;
+}
+
+/*
+ * Record the PTE tables under [start, end) that are there now and were not
+ * in @before: those vmap_page_range() has just allocated. @now receives the
+ * tables there now. Return: 0, or -ENOMEM if one could not be recorded.
+ */
+static int io_linear_tables_adopt(unsigned long start, unsigned long end,
+				  void **before, void **now)
+{
+	unsigned long i, n = io_linear_tables_at(start, end, now);
+
+	for (i = 0; i < n; i++) {
+		if (!now[i] || now[i] == before[i])
+			continue;
+		if (xa_err(xa_store(&io_linear_tables, PHYS_PFN(__pa(now[i])),
+				    xa_mk_value(1), GFP_KERNEL)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * May the PTE table of PMD entry @n under the range go, with the range
+ * unmapped? If it is empty, and ours: recorded, or not in @before, the
+ * tables there before a map that failed. It is not recorded any more.
+ */
+static bool io_linear_pte_table_release(void *table, void **before,
+					unsigned long n)
+{
+	if (!table || !io_linear_table_empty(table, PTRS_PER_PTE))
+		return false;
+	return xa_erase(&io_linear_tables, PHYS_PFN(__pa(table))) ||
+	       (before && table != before[n]);
+}
+
+/*
+ * Clear [start, end), flush the TLB, and free the page tables that this
+ * backend allocated and that no longer map anything: those of the range
+ * and nobody else's. @before is NULL, or the PTE tables under the range
+ * before a map that failed (io_linear_tables_at()), whose new tables may
+ * not be recorded yet. Each table is unlinked first, and destructed; then
+ * one flush drops every cached entry and paging-structure cache entry of
+ * them all; then they are freed. PUD tables are never freed, as they are
+ * shared by every page table through the PGD sync.
+ */
+static void io_linear_clear(unsigned long start, unsigned long end,
+			    void **before)
+{
+	struct ptdesc *ptdesc, *next;
+	LIST_HEAD(tables);
+	unsigned long addr, n = 0;
 
 	lockdep_assert_held(&io_linear_mutex);
 
 	vunmap_range(start, end);
 
-	for (addr = ALIGN_DOWN(start, PMD_SIZE); addr < end; addr += PMD_SIZE) {
-		pmd_t *pmd = io_linear_pmd(addr);
+	for (addr = ALIGN_DOWN(start, PMD_SIZE); addr < end; addr += PMD_SIZE, n++) {
+		void *table = io_linear_pte_table(addr);
 
-		if (pmd && pmd_present(*pmd) && !pmd_leaf(*pmd) &&
-		    io_linear_table_empty((void *)pmd_page_vaddr(*pmd),
-					  PTRS_PER_PTE))
-			pmd_free_pte_page(pmd, addr);
+		if (!io_linear_pte_table_release(table, before, n))
+			continue;
+		pmd_clear(io_linear_pmd(addr));
+		list_add(&virt_to_ptdesc(table)->pt_list, &tables);
 	}
 	for (addr = ALIGN_DOWN(start, PUD_SIZE); addr < end; addr += PUD_SIZE) {
-		pud_t *pud = io_linear_pud(addr);
+		void *table = io_linear_pmd_table(addr);
 
-		if (pud && pud_present(*pud) && !pud_leaf(*pud) &&
-		    io_linear_table_empty(pud_pgtable(*pud), PTRS_PER_PMD))
-			pud_free_pmd_page(pud, addr);
+		if (!table || !io_linear_table_empty(table, PTRS_PER_PMD) ||
+		    !io_linear_pmd_table_ours(table))
+			continue;
+		pud_clear(io_linear_pud(addr));
+		/* Before pt_list is used: it shares the word the dtor checks. */
+		pagetable_pmd_dtor(virt_to_ptdesc(table));
+		list_add(&virt_to_ptdesc(table)->pt_list, &tables);
 	}
+	if (list_empty(&tables))
+		return;
+
+	flush_tlb_kernel_range(ALIGN_DOWN(start, PMD_SIZE), ALIGN(end, PMD_SIZE));
+	list_for_each_entry_safe(ptdesc, next, &tables, pt_list)
+		pagetable_free(ptdesc);
+}
+
+/*
+ * The end of the first piece of [addr, end) that vmap_page_range() may map
+ * in one call: short of the end of the first whole aligned 2 MiB (1 GiB) in
+ * it under which a PTE (PMD) table is there already. vmap_page_range() would
+ * map such a slot with one huge entry and free the table under it
+ * (vmap_try_huge_pmd(), _pud()), whoever's it is; cut short, the slot is
+ * mapped through the table instead.
+ */
+static unsigned long io_linear_vmap_cut(unsigned long addr, unsigned long end)
+{
+	unsigned long slot, cut = end;
+
+	for (slot = ALIGN(addr, PMD_SIZE); slot < end && end - slot >= PMD_SIZE;
+	     slot += PMD_SIZE) {
+		if (io_linear_pte_table(slot)) {
+			cut = slot + PMD_SIZE - PAGE_SIZE;
+			break;
+		}
+	}
+	for (slot = ALIGN(addr, PUD_SIZE); slot < cut && end - slot >= PUD_SIZE;
+	     slot += PUD_SIZE) {
+		if (io_linear_pmd_table(slot)) {
+			cut = min(cut, slot + PUD_SIZE - PMD_SIZE);
+			break;
+		}
+	}
+	return cut;
+}
+
+/* vmap_page_range() of [start, end), never over a table that is there. */
+static int io_linear_vmap(unsigned long start, unsigned long end,
+			  phys_addr_t phys, pgprot_t prot)
+{
+	unsigned long addr, cut;
+	int ret;
+
+	for (addr = start; addr < end; addr = cut) {
+		cut = io_linear_vmap_cut(addr, end);
+		ret = vmap_page_range(addr, cut, phys + (addr - start), prot);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /**
@@ -160,6 +325,8 @@ int arch_io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
 	enum page_cache_mode pcm = io_linear_pcm(type);
 	unsigned long start = (unsigned long)__va(phys);
 	unsigned long end = start + size;
+	unsigned long n;
+	void **tables;
 	pgprot_t prot;
 	int ret;
 
@@ -175,18 +342,32 @@ int arch_io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
 	prot = __pgprot(pgprot_val(pgprot_decrypted(PAGE_KERNEL_IO)) |
 			cachemode2protval(pcm));
 
+	/* The tables under the range before and after it is mapped. */
+	n = io_linear_tables_at(start, end, NULL);
+	tables = kvcalloc(2 * n, sizeof(*tables), GFP_KERNEL);
+	if (!tables) {
+		ret = -ENOMEM;
+		goto free_memtype;
+	}
+
 	mem_hotplug_begin();
 	mutex_lock(&io_linear_mutex);
 	if (io_linear_range_used(start, end)) {
 		ret = -EBUSY;
 	} else {
-		ret = vmap_page_range(start, end, phys, prot);
+		io_linear_tables_at(start, end, tables);
+		ret = io_linear_vmap(start, end, phys, prot);
+		if (!ret)
+			ret = io_linear_tables_adopt(start, end, tables,
+						     tables + n);
 		if (ret)
-			io_linear_clear(start, end);
+			io_linear_clear(start, end, tables);
 	}
 	mutex_unlock(&io_linear_mutex);
 	mem_hotplug_done();
+	kvfree(tables);
 
+free_memtype:
 	if (ret)
 		memtype_free(phys, phys + size);
 	return ret;
@@ -209,7 +390,7 @@ void arch_io_linear_unmap(phys_addr_t phys, size_t size)
 	might_sleep();
 	mem_hotplug_begin();
 	mutex_lock(&io_linear_mutex);
-	io_linear_clear(start, start + size);
+	io_linear_clear(start, start + size, NULL);
 	mutex_unlock(&io_linear_mutex);
 	mem_hotplug_done();
 
@@ -236,6 +417,8 @@ int arch_io_linear_query(phys_addr_t phys, size_t *page_size,
 	unsigned int level;
 	pte_t *pte;
 
+	/* Neither this backend nor memory hotplug may free a table meanwhile. */
+	get_online_mems();
 	mutex_lock(&io_linear_mutex);
 	pte = lookup_address(addr, &level);
 	if (pte && pte_present(*pte)) {
@@ -248,6 +431,7 @@ int arch_io_linear_query(phys_addr_t phys, size_t *page_size,
 			flags = protval_large_2_4k(pud_flags(*(pud_t *)pte));
 	}
 	mutex_unlock(&io_linear_mutex);
+	put_online_mems();
 	if (!flags)
 		return -ENOENT;
 

@@ -20,6 +20,9 @@
 # pci-testdev: a PCI device with a 4 KiB non-prefetchable memory BAR and
 # no driver, on which pfn_vec_bar checks the refusals of BAR registration.
 #
+# SPARSEMEM, which riscv does not choose by default: memory hotplug, and so
+# the hook (pfn_vec_hook.kunitconfig), need it.
+#
 # Two vCPUs: the kernel is SMP and fully preemptible (pfn_vec.kunitconfig).
 from ..qemu_config import QemuArchParams
 import os.path
@@ -41,7 +44,8 @@ CONFIG_SERIAL_8250_CONSOLE=y
 CONFIG_SERIAL_OF_PLATFORM=y
 CONFIG_RISCV_SBI_V01=y
 CONFIG_SERIAL_EARLYCON_RISCV_SBI=y
-CONFIG_PCI_HOST_GENERIC=y''',
+CONFIG_PCI_HOST_GENERIC=y
+CONFIG_SPARSEMEM_MANUAL=y''',
 			   qemu_arch='riscv64',
 			   kernel_path='arch/riscv/boot/Image',
 			   kernel_command_line='console=ttyS0 mem=1G '
