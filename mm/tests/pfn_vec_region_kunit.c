@@ -860,11 +860,21 @@ static void walk_note_##level(struct ptdump_state *st,			\
 	container_of(st, struct ptdump_walk, st)->entries++;		\
 }
 
-WALK_NOTE(pte, pte_t)
 WALK_NOTE(pmd, pmd_t)
 WALK_NOTE(pud, pud_t)
 WALK_NOTE(p4d, p4d_t)
 WALK_NOTE(pgd, pgd_t)
+
+/*
+ * The walker stays a while in each PTE table, the window in which a table
+ * freed under it is read: without it, a walk rarely meets a free under TCG.
+ */
+static void walk_note_pte(struct ptdump_state *st, unsigned long addr,
+			  pte_t val)
+{
+	container_of(st, struct ptdump_walk, st)->entries++;
+	udelay(2);
+}
 
 static void walk_flush(struct ptdump_state *st)
 {
