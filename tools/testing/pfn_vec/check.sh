@@ -154,7 +154,8 @@ done
 
 step "summary"
 python3 "$HARNESS/summary.py" --series-files "$BUILD/series-files" \
-	"$BUILD/results" $arches "${debug_arches[@]/%/-debug}" || true
+	"$BUILD/results" $arches $(machines $arches) \
+	"${debug_arches[@]/%/-debug}" || true
 if [ ${#failed[@]} -gt 0 ]; then
 	printf 'make check: FAILED: %s\n' "${failed[*]}"
 	exit 1

@@ -28,6 +28,17 @@ ALL_ARCHES=$(manifest_list arches)
 DEBUG_ARCHES=$(manifest_list debug-arches)
 HOOK_ARCHES=$(manifest_list hook-arches)
 
+# machines ARCH...: the names of the manifest's machines that boot the
+# kernel of one of these arches.
+machines() {
+	local name arch rest
+	while read -r name arch rest; do
+		case " $* " in
+		*" $arch "*)	echo "$name" ;;
+		esac
+	done < <(manifest_list machine)
+}
+
 # kunitconfigs ARCH [debug]: the --kunitconfig arguments of ARCH's KUnit
 # kernel, or of its debug kernel: pfn_vec.kunitconfig, merged with
 # pfn_vec_hook.kunitconfig on the hook arches and with
