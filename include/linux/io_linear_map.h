@@ -110,21 +110,6 @@ int __must_check arch_io_linear_map(phys_addr_t phys, size_t size,
 void arch_io_linear_unmap(phys_addr_t phys, size_t size);
 
 /**
- * arch_io_linear_query - how is a physical address mapped in the linear map?
- * @phys:	the address
- * @page_size:	receives the size of the page that maps it
- * @type:	receives its memory type
- *
- * For tests and debugging: reads the page tables as they are.
- *
- * Context: may sleep.
- * Return: 0 if @phys is mapped with an I/O memory type. -ENOENT if it is
- * not mapped; -EINVAL if it is mapped with another memory type.
- */
-int arch_io_linear_query(phys_addr_t phys, size_t *page_size,
-			 enum io_linear_type *type);
-
-/**
  * io_linear_addr - the address of a byte of a mapped I/O region
  * @phys:	the byte's physical address
  *
@@ -160,12 +145,6 @@ static inline int __must_check arch_io_linear_map(phys_addr_t phys,
 
 static inline void arch_io_linear_unmap(phys_addr_t phys, size_t size)
 {
-}
-
-static inline int arch_io_linear_query(phys_addr_t phys, size_t *page_size,
-				       enum io_linear_type *type)
-{
-	return -EOPNOTSUPP;
 }
 
 static inline void __iomem *io_linear_addr(phys_addr_t phys)

@@ -45,6 +45,8 @@ static inline void pfn_vec_kunit_require_hook(struct kunit *test)
 phys_addr_t pfn_vec_kunit_unmanaged(struct kunit *test, u64 size, void **va);
 struct resource *pfn_vec_kunit_unmanaged_claim(struct kunit *test);
 phys_addr_t pfn_vec_kunit_unmappable(size_t *size);
+int pfn_vec_kunit_query(phys_addr_t phys, size_t *page_size,
+			enum io_linear_type *type);
 unsigned int pfn_vec_kunit_seed(void);
 /* BAR2 of QEMU's ivshmem-plain is its shared memory, 64-bit prefetchable. */
 #define PFN_VEC_KUNIT_IVSHMEM_BAR	2

@@ -58,7 +58,7 @@ static void pfn_vec_bar_test_register(struct kunit *test)
 	if (!register_bar(test, &bar))
 		return;
 
-	KUNIT_ASSERT_EQ(test, arch_io_linear_query(bar.phys, &page_size, &type), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_kunit_query(bar.phys, &page_size, &type), 0);
 	KUNIT_EXPECT_EQ(test, type, IO_LINEAR_WC);
 	/*
 	 * A BAR is naturally aligned, so it gets the largest page the backend
@@ -76,7 +76,7 @@ static void pfn_vec_bar_test_register(struct kunit *test)
 	kunit_info(test, "BAR of %zu MiB at %pa mapped with %zu KiB pages\n",
 		   bar.size >> 20, &bar.phys, page_size >> 10);
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(bar.phys, bar.size), 0);
-	KUNIT_EXPECT_EQ(test, arch_io_linear_query(bar.phys, &page_size, &type),
+	KUNIT_EXPECT_EQ(test, pfn_vec_kunit_query(bar.phys, &page_size, &type),
 			-ENOENT);
 }
 

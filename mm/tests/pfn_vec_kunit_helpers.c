@@ -53,6 +53,7 @@
 #include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/kthread.h>
+#include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/moduleparam.h>
@@ -60,6 +61,7 @@
 #include <linux/pci.h>
 #include <linux/pfn_vec.h>
 #include <linux/pfn_vec_kunit_helpers.h>
+#include <linux/pgtable.h>
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
@@ -114,6 +116,122 @@ bool pfn_vec_kunit_have_hook(void)
 	return true;
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_have_hook);
+
+#ifdef CONFIG_ARCH_HAS_IO_LINEAR_MAP
+/*
+ * The bits of a leaf entry that hold its memory type, and how each arch
+ * spells IO_LINEAR_WC and IO_LINEAR_UC there: as pgprot_writecombine()
+ * and pgprot_device() do, the protections of ioremap_wc() and ioremap().
+ */
+#if defined(CONFIG_X86)
+#define KUNIT_MT_MASK		_PAGE_CACHE_MASK
+#elif defined(CONFIG_ARM64)
+#define KUNIT_MT_MASK		PTE_ATTRINDX_MASK
+#elif defined(CONFIG_RISCV)
+#define KUNIT_MT_MASK		_PAGE_MTMASK
+/* riscv has no p4d_leaf(), but maps RAM with 512 GiB pages on Sv48 and Sv57. */
+#define kunit_p4d_leaf(p4d)	(pgtable_l4_enabled && (p4d_val(p4d) & _PAGE_LEAF))
+#endif
+#ifndef kunit_p4d_leaf
+#define kunit_p4d_leaf(p4d)	p4d_leaf(p4d)
+#endif
+
+/* The memory type of a leaf entry that maps @size bytes. */
+static u64 kunit_mt(u64 val, unsigned long size)
+{
+#ifdef CONFIG_X86
+	/* The PAT bit of a 2 MiB or 1 GiB entry is elsewhere. */
+	if (size > PAGE_SIZE)
+		val = protval_large_2_4k(val);
+#endif
+	return val & KUNIT_MT_MASK;
+}
+
+/* The leaf entry that maps @addr, or 0; @size gets the size it maps. */
+static u64 kunit_leaf(unsigned long addr, unsigned long *size)
+{
+	pgd_t *pgdp = pgd_offset_k(addr);
+	p4d_t *p4dp, p4d;
+	pud_t *pudp, pud;
+	pmd_t *pmdp, pmd;
+	pte_t pte;
+
+	if (pgd_none(pgdp_get(pgdp)))
+		return 0;
+	p4dp = p4d_offset(pgdp, addr);
+	p4d = p4dp_get(p4dp);
+	if (p4d_none(p4d))
+		return 0;
+	if (kunit_p4d_leaf(p4d)) {
+		*size = P4D_SIZE;
+		return p4d_val(p4d);
+	}
+	pudp = pud_offset(p4dp, addr);
+	pud = pudp_get(pudp);
+	if (pud_none(pud))
+		return 0;
+	if (pud_leaf(pud)) {
+		*size = PUD_SIZE;
+		return pud_val(pud);
+	}
+	pmdp = pmd_offset(pudp, addr);
+	pmd = pmdp_get(pmdp);
+	if (pmd_none(pmd))
+		return 0;
+	if (pmd_leaf(pmd)) {
+		*size = PMD_SIZE;
+		return pmd_val(pmd);
+	}
+	pte = ptep_get(pte_offset_kernel(pmdp, addr));
+	*size = PAGE_SIZE;
+	return pte_present(pte) ? pte_val(pte) : 0;
+}
+
+/**
+ * pfn_vec_kunit_query - how does the linear map hold a physical address?
+ * @phys:	the address
+ * @page_size:	set to the size of the page or block that maps it
+ * @type:	set to its memory type
+ *
+ * Reads the kernel's page tables at io_linear_addr(@phys), under
+ * get_online_mems() as ptdump does, since the backends free tables under
+ * mem_hotplug_begin(); the backends are not asked.
+ *
+ * Context: may sleep.
+ * Return: 0 if @phys is mapped with an I/O memory type; -ENOENT if it is
+ * not mapped; -EINVAL if it is mapped with another memory type.
+ */
+int pfn_vec_kunit_query(phys_addr_t phys, size_t *page_size,
+			enum io_linear_type *type)
+{
+	unsigned long addr = (unsigned long)(__force void *)io_linear_addr(phys);
+	unsigned long size;
+	u64 val, mt;
+
+	get_online_mems();
+	val = kunit_leaf(addr, &size);
+	put_online_mems();
+	if (!val)
+		return -ENOENT;
+
+	*page_size = size;
+	mt = kunit_mt(val, size);
+	if (mt == (pgprot_val(pgprot_writecombine(PAGE_KERNEL)) & KUNIT_MT_MASK))
+		*type = IO_LINEAR_WC;
+	else if (mt == (pgprot_val(pgprot_device(PAGE_KERNEL)) & KUNIT_MT_MASK))
+		*type = IO_LINEAR_UC;
+	else
+		return -EINVAL;
+	return 0;
+}
+#else
+int pfn_vec_kunit_query(phys_addr_t phys, size_t *page_size,
+			enum io_linear_type *type)
+{
+	return -ENOENT;
+}
+#endif /* CONFIG_ARCH_HAS_IO_LINEAR_MAP */
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_query);
 
 /* QEMU's ivshmem-plain */
 #define IVSHMEM_DEVICE_ID	0x1110

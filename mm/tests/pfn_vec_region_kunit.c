@@ -70,13 +70,13 @@ static void pfn_vec_region_test_map_query(struct kunit *test)
 		enum io_linear_type type;
 		size_t page_size;
 
-		KUNIT_ASSERT_EQ(test, arch_io_linear_query(base + PAGE_SIZE,
-							   &page_size, &type), 0);
+		KUNIT_ASSERT_EQ(test, pfn_vec_kunit_query(base + PAGE_SIZE,
+							  &page_size, &type), 0);
 		KUNIT_EXPECT_EQ_MSG(test, page_size, PMD_SIZE,
 				    "a PMD-aligned region is mapped with PMD pages");
 		KUNIT_EXPECT_EQ(test, type, types[i]);
 		KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
-		KUNIT_EXPECT_EQ_MSG(test, arch_io_linear_query(base, &page_size, &type),
+		KUNIT_EXPECT_EQ_MSG(test, pfn_vec_kunit_query(base, &page_size, &type),
 				    -ENOENT, "still mapped after unregister");
 	}
 }
@@ -628,7 +628,7 @@ static void region_gone(struct kunit *test, phys_addr_t phys, size_t size,
 					       PAGE_SIZE), 0);
 	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_kmap_local(&pv, &map), -ENXIO,
 			    "allocation %u failed, region reachable", nth);
-	KUNIT_EXPECT_EQ_MSG(test, arch_io_linear_query(phys, &page_size, &type),
+	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_kunit_query(phys, &page_size, &type),
 			    -ENOENT, "allocation %u failed, region mapped", nth);
 	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_region_unregister(phys, size), -ENOENT,
 			    "allocation %u failed, region registered", nth);

@@ -176,7 +176,7 @@ static void pfn_vec_zone_device_test_register_then_memremap(struct kunit *test)
 				    sizes[i]);
 	}
 	KUNIT_EXPECT_FALSE(test, pfn_valid(PHYS_PFN(phys)));
-	KUNIT_EXPECT_EQ(test, arch_io_linear_query(phys, &page_size, &type), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_kunit_query(phys, &page_size, &type), 0);
 	KUNIT_EXPECT_EQ(test, type, IO_LINEAR_WC);
 	zd_check(test, phys, ZD_SIZE, 3);
 }
@@ -229,8 +229,8 @@ static void pfn_vec_zone_device_test_register_then_hotadd(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, zd_add_memory(test, phys, block), -EBUSY);
 	KUNIT_EXPECT_FALSE(test, pfn_valid(PHYS_PFN(phys + ZD_SIZE)));
-	KUNIT_EXPECT_EQ(test, arch_io_linear_query(phys + ZD_SIZE, &page_size,
-						   &type), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_kunit_query(phys + ZD_SIZE, &page_size,
+						  &type), 0);
 	KUNIT_EXPECT_EQ(test, type, IO_LINEAR_UC);
 	zd_check(test, phys + ZD_SIZE, ZD_SIZE, 5);
 

@@ -86,11 +86,6 @@ static pgprot_t io_linear_prot(enum io_linear_type type)
 				      pgprot_device(PAGE_KERNEL);
 }
 
-static pteval_t io_linear_attr(enum io_linear_type type)
-{
-	return pgprot_val(io_linear_prot(type)) & PTE_ATTRINDX_MASK;
-}
-
 /**
  * arch_io_linear_mappable - can the linear map hold a physical range?
  * @phys:	first byte of the range
@@ -315,42 +310,4 @@ void arch_io_linear_unmap(phys_addr_t phys, size_t size)
 	io_linear_remove_pgd_mapping(phys, size);
 	mutex_unlock(&io_linear_mutex);
 	mem_hotplug_done();
-}
-
-/**
- * arch_io_linear_query - how is a physical address mapped in the linear map?
- * @phys:	the address
- * @page_size:	receives the size of the block or page that maps it
- * @type:	receives its memory type
- *
- * For tests and debugging: reads the page tables as they are, excluding
- * their changes as ptdump does.
- *
- * Context: may sleep.
- * Return: 0 if @phys is mapped with an I/O memory type. -ENOENT if it is
- * not mapped; -EINVAL if it is mapped with another memory type.
- */
-int arch_io_linear_query(phys_addr_t phys, size_t *page_size,
-			 enum io_linear_type *type)
-{
-	unsigned long size;
-	u64 desc;
-
-	if (!arch_io_linear_mappable(phys, 1))
-		return -ENOENT;
-
-	get_online_mems();
-	desc = io_linear_walk((unsigned long)__va(phys), &size);
-	put_online_mems();
-	if (!(desc & PTE_VALID))
-		return -ENOENT;
-
-	*page_size = size;
-	if ((desc & PTE_ATTRINDX_MASK) == io_linear_attr(IO_LINEAR_WC))
-		*type = IO_LINEAR_WC;
-	else if ((desc & PTE_ATTRINDX_MASK) == io_linear_attr(IO_LINEAR_UC))
-		*type = IO_LINEAR_UC;
-	else
-		return -EINVAL;
-	return 0;
 }
