@@ -63,12 +63,22 @@ done
 # The manifest's machines: an arch's kernel again, on another machine. Its
 # build is the arch's, and kunit.py finds nothing to rebuild.
 if [ -z "$variant" ]; then
-	while read -r name arch qemu_args; do
+	while read -r name arch args; do
 		case " $arches " in
-		*" $arch "*)
-			run "$name" "$arch" "$BUILD/kunit/$arch" \
-				--qemu_args="$qemu_args" ;;
+		*" $arch "*) ;;
+		*) continue ;;
 		esac
+		# QEMU_ARGS [-- KERNEL_ARGS]
+		args=" $args "
+		kargs=()
+		if [[ "$args" == *" -- "* ]]; then
+			read -ra kargs <<< "${args#* -- }"
+			args=${args%% -- *}
+		fi
+		qemu=()
+		[ -z "${args// }" ] || qemu=(--qemu_args="$args")
+		run "$name" "$arch" "$BUILD/kunit/$arch" "${qemu[@]}" \
+			"${kargs[@]/#/--kernel_args=}"
 	done < <(manifest_list machine)
 fi
 

@@ -183,7 +183,7 @@ class Manifest:
         self.arches = []
         self.debug_arches = []
         self.hook_arches = []
-        self.machines = []      # (name, arch, qemu args)
+        self.machines = []      # (name, arch, QEMU and kernel args)
         self.suites = {}        # name -> (minimum cases, kind)
         self.skips = []         # (arch, case glob, reason)
         with open(path) as f:
@@ -202,7 +202,7 @@ class Manifest:
                 elif word == 'machine':
                     args = rest.split(None, 2)
                     if len(args) != 3:
-                        raise ValueError('%s:%d: machine NAME ARCH QEMU_ARGS' % (path, n))
+                        raise ValueError('%s:%d: machine NAME ARCH [QEMU_ARG...] [-- KERNEL_ARG...]' % (path, n))
                     self.machines.append(tuple(args))
                 elif word == 'suite':
                     args = rest.split()
