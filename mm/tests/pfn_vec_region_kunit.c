@@ -26,6 +26,7 @@
 #include <linux/pfn_vec_kunit_helpers.h>
 #include <linux/pgalloc.h>
 #include <linux/ptdump.h>
+#include <linux/range.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -224,6 +225,40 @@ static void pfn_vec_region_test_double_unregister(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), 0);
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, REGION_SIZE), -ENOENT);
 }
+
+/*
+ * The linear map's window, as memory hotplug gives it
+ * (mhp_get_pluggable_range(true)): __va() puts both its ends where __pa()
+ * finds them again. On riscv Sv39 the window ran to the KASAN shadow's
+ * start, 4 GiB past the linear map's end, and __pa() took the address of
+ * its last byte for one in the kernel image.
+ */
+#ifdef CONFIG_MEMORY_HOTPLUG
+static void pfn_vec_region_test_window(struct kunit *test)
+{
+	struct range window = mhp_get_pluggable_range(true);
+	const phys_addr_t ends[] = { window.start, window.end };
+	unsigned int i;
+
+	pfn_vec_kunit_require_hook(test);
+	KUNIT_ASSERT_LT(test, window.start, window.end);
+	kunit_info(test, "window [%#llx, %#llx]\n", window.start, window.end);
+	for (i = 0; i < ARRAY_SIZE(ends); i++) {
+		void *va = __va(ends[i]);
+
+		KUNIT_EXPECT_EQ_MSG(test, (phys_addr_t)__pa(va), ends[i],
+				    "window [%#llx, %#llx]: __va() is 0x%lx",
+				    window.start, window.end, (unsigned long)va);
+	}
+}
+#else
+/* Every hook needs MEMORY_HOTPLUG, which gives the window. */
+static void pfn_vec_region_test_window(struct kunit *test)
+{
+	pfn_vec_kunit_require_hook(test);
+	KUNIT_FAIL(test, "a hook without MEMORY_HOTPLUG");
+}
+#endif /* CONFIG_MEMORY_HOTPLUG */
 
 /*
  * Where the arch tracks memory types (x86 PAT), a region is refused with
@@ -1395,6 +1430,7 @@ static struct kunit_case pfn_vec_region_cases[] = {
 	KUNIT_CASE(pfn_vec_region_test_claimed),
 	KUNIT_CASE(pfn_vec_region_test_double_unregister),
 	KUNIT_CASE(pfn_vec_region_test_unmappable),
+	KUNIT_CASE(pfn_vec_region_test_window),
 	KUNIT_CASE(pfn_vec_region_test_type_conflict),
 	KUNIT_CASE(pfn_vec_region_test_accessor),
 	KUNIT_CASE(pfn_vec_region_test_after_unregister),
