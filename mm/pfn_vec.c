@@ -381,14 +381,6 @@ static void pfn_vec_shadow_remove(phys_addr_t phys, size_t size)
 }
 #endif /* CONFIG_KASAN_GENERIC || CONFIG_KASAN_SW_TAGS */
 
-#ifdef CONFIG_ARCH_HAS_IO_LINEAR_MAP
-/* Every machine of the arch can, unless the arch says otherwise. */
-bool __weak arch_io_linear_supported(void)
-{
-	return true;
-}
-#endif
-
 /*
  * Is [@phys, @phys + @size) memory that the kernel maps by its physical
  * address on its own: System RAM, or anything with struct page?
@@ -474,7 +466,7 @@ int pfn_vec_region_register(struct resource *owner, phys_addr_t phys,
 		return -EBUSY;
 	if (!pfn_vec_owns(owner, phys, last))
 		return -EINVAL;
-	if (!arch_io_linear_mappable(phys, size))
+	if (!io_linear_mappable(phys, size))
 		return -ERANGE;
 
 	region = pfn_vec_region_alloc(phys, size);
@@ -505,7 +497,7 @@ int pfn_vec_region_register(struct resource *owner, phys_addr_t phys,
 	ret = pfn_vec_shadow_add(phys, size);
 	if (ret)
 		goto release;
-	ret = arch_io_linear_map(phys, size, type);
+	ret = io_linear_map(phys, size, type);
 	if (ret)
 		goto unshadow;
 	percpu_ref_resurrect(&region->ref);
@@ -610,7 +602,7 @@ int pfn_vec_region_unregister(phys_addr_t phys, size_t size)
 	}
 
 	mutex_lock(&pfn_vec_regions_mutex);
-	arch_io_linear_unmap(phys, size);
+	io_linear_unmap(phys, size);
 	pfn_vec_shadow_remove(phys, size);
 	release_resource(&region->claim);
 	mtree_erase(&pfn_vec_regions, PHYS_PFN(phys));

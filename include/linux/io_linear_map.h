@@ -29,23 +29,30 @@ enum io_linear_type {
  *
  * An architecture that selects ARCH_HAS_IO_LINEAR_MAP maps I/O regions into
  * its kernel linear map, at the address __va() gives their physical address,
- * without creating struct page for them. Every backend keeps this contract:
+ * without creating struct page for them. Callers use io_linear_map() and
+ * io_linear_unmap() (mm/io_linear_map.c), which keep the generic half of
+ * this contract and call the arch for the rest:
  *
- * - Where: [phys, phys + size) is mapped at __va(phys), never elsewhere. A
- *   range that the linear map cannot hold (below its base, past its window,
- *   past the CPU's physical address width) is refused with -ERANGE, and
- *   arch_io_linear_mappable() says so beforehand.
+ * - Where: [phys, phys + size) is mapped at __va(phys), never elsewhere,
+ *   and only where memory hotplug would map RAM
+ *   (mhp_get_pluggable_range(true)) and inside the iomem tree, whose end
+ *   is the CPU's physical address width where the arch knows it (x86).
+ *   io_linear_mappable() says which ranges those are; any other is -ERANGE
+ *   and never reaches the arch.
  * - What: the range is not System RAM and has no struct page; callers check
  *   that. A range of which any page is already mapped is refused with
- *   -EBUSY: a live entry is never changed in place.
+ *   -EBUSY by the arch: a live entry is never changed in place.
  * - Type: %IO_LINEAR_WC or %IO_LINEAR_UC as the arch spells them for
- *   ioremap_wc() and ioremap(), never cacheable, and consistent with every
- *   other mapping of the range the arch tracks; a conflict is -EBUSY.
+ *   ioremap_wc() and ioremap(), never cacheable. Where the arch tracks
+ *   memory types (x86 PAT), io_linear_map() reserves the range's type with
+ *   track_pfn_remap(), as memremap_pages() does, and a range that another
+ *   mapping holds with another type is -EBUSY.
  * - Size: the largest page size that alignment allows.
- * - Failure: -ENOMEM, or any error, leaves nothing mapped.
+ * - Failure: -ENOMEM, or any error, leaves nothing mapped or reserved.
  * - Teardown: arch_io_linear_unmap() clears every entry, flushes the TLB and
- *   frees the page-table pages that only the range used, before it returns.
- *   Callers guarantee that nothing accesses the range by then.
+ *   frees the page-table pages that only the range used, before it returns;
+ *   io_linear_unmap() then releases the type. Callers guarantee that
+ *   nothing accesses the range by then.
  * - Access: only through the I/O accessors (memcpy_fromio() and friends),
  *   which are safe on every memory type the backend creates.
  *
@@ -67,32 +74,20 @@ enum io_linear_type {
 bool arch_io_linear_supported(void);
 
 /**
- * arch_io_linear_mappable - can the linear map hold a physical range?
- * @phys:	first byte of the range
- * @size:	size of the range in bytes
- *
- * Context: any.
- * Return: true if arch_io_linear_map() of the range cannot fail with
- * -ERANGE; false for an empty or wrapping range.
- */
-bool arch_io_linear_mappable(phys_addr_t phys, size_t size);
-
-/**
  * arch_io_linear_map - map an I/O region into the linear map
  * @phys:	first byte of the region, page aligned
  * @size:	size of the region in bytes, page aligned
  * @type:	memory type of the mapping
  *
  * Maps [@phys, @phys + @size) at __va(@phys) with @type, as the contract
- * above states. The caller has checked that the range is not System RAM and
- * has no struct page.
+ * above states. Called by io_linear_map() only, on a machine that can keep
+ * the contract, for a range that io_linear_mappable() accepts, that is not
+ * System RAM, has no struct page, and whose memory type is reserved.
  *
  * Context: may sleep.
- * Return: 0 on success. -EOPNOTSUPP if this machine cannot keep the
- * contract at all (see arch_io_linear_supported()); -ERANGE if the linear map cannot
- * hold the range; -EBUSY if any page of it is mapped already or tracked
- * with another memory type; -ENOMEM if memory for page tables ran out. On
- * error nothing is mapped.
+ * Return: 0 on success. -EBUSY if any page of the range is mapped already;
+ * -ENOMEM if memory for page tables ran out; -ERANGE if the arch cannot
+ * hold this range after all. On error nothing is mapped.
  */
 int __must_check arch_io_linear_map(phys_addr_t phys, size_t size,
 				    enum io_linear_type type);
@@ -108,6 +103,11 @@ int __must_check arch_io_linear_map(phys_addr_t phys, size_t size,
  * Context: may sleep. Nothing may access the region any more.
  */
 void arch_io_linear_unmap(phys_addr_t phys, size_t size);
+
+bool io_linear_mappable(phys_addr_t phys, size_t size);
+int __must_check io_linear_map(phys_addr_t phys, size_t size,
+			       enum io_linear_type type);
+void io_linear_unmap(phys_addr_t phys, size_t size);
 
 /**
  * io_linear_addr - the address of a byte of a mapped I/O region
@@ -131,19 +131,18 @@ static inline bool arch_io_linear_supported(void)
 	return false;
 }
 
-static inline bool arch_io_linear_mappable(phys_addr_t phys, size_t size)
+static inline bool io_linear_mappable(phys_addr_t phys, size_t size)
 {
 	return false;
 }
 
-static inline int __must_check arch_io_linear_map(phys_addr_t phys,
-						  size_t size,
-						  enum io_linear_type type)
+static inline int __must_check io_linear_map(phys_addr_t phys, size_t size,
+					     enum io_linear_type type)
 {
 	return -EOPNOTSUPP;
 }
 
-static inline void arch_io_linear_unmap(phys_addr_t phys, size_t size)
+static inline void io_linear_unmap(phys_addr_t phys, size_t size)
 {
 }
 

@@ -17,6 +17,7 @@
 #include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
+#include <linux/ioport.h>
 #include <linux/kasan.h>
 #include <linux/kthread.h>
 #include <linux/memory_hotplug.h>
@@ -228,28 +229,40 @@ static void pfn_vec_region_test_double_unregister(struct kunit *test)
 
 /*
  * The linear map's window, as memory hotplug gives it
- * (mhp_get_pluggable_range(true)): __va() puts both its ends where __pa()
- * finds them again. On riscv Sv39 the window ran to the KASAN shadow's
- * start, 4 GiB past the linear map's end, and __pa() took the address of
- * its last byte for one in the kernel image.
+ * (mhp_get_pluggable_range(true)) and as the iomem tree bounds it, is
+ * what io_linear_mappable() accepts, and __va() puts both its ends where
+ * __pa() finds them again. On riscv Sv39 the window ran to the KASAN
+ * shadow's start, 4 GiB past the linear map's end, and __pa() took the
+ * address of its last byte for one in the kernel image.
  */
 #ifdef CONFIG_MEMORY_HOTPLUG
 static void pfn_vec_region_test_window(struct kunit *test)
 {
 	struct range window = mhp_get_pluggable_range(true);
-	const phys_addr_t ends[] = { window.start, window.end };
+	phys_addr_t first = window.start;
+	phys_addr_t last = min_t(u64, window.end, iomem_resource.end);
+	const phys_addr_t ends[] = { first, last };
 	unsigned int i;
 
 	pfn_vec_kunit_require_hook(test);
-	KUNIT_ASSERT_LT(test, window.start, window.end);
-	kunit_info(test, "window [%#llx, %#llx]\n", window.start, window.end);
+	KUNIT_ASSERT_LT(test, first, last);
+	kunit_info(test, "window [%pa, %pa]\n", &first, &last);
 	for (i = 0; i < ARRAY_SIZE(ends); i++) {
 		void *va = __va(ends[i]);
 
 		KUNIT_EXPECT_EQ_MSG(test, (phys_addr_t)__pa(va), ends[i],
-				    "window [%#llx, %#llx]: __va() is 0x%lx",
-				    window.start, window.end, (unsigned long)va);
+				    "window [%pa, %pa]: __va() is 0x%lx",
+				    &first, &last, (unsigned long)va);
 	}
+
+	KUNIT_EXPECT_TRUE(test, io_linear_mappable(first, PAGE_SIZE));
+	KUNIT_EXPECT_TRUE(test, io_linear_mappable(last + 1 - PAGE_SIZE, PAGE_SIZE));
+	KUNIT_EXPECT_FALSE(test, io_linear_mappable(last + 1 - PAGE_SIZE,
+						    2 * PAGE_SIZE));
+	if (first)
+		KUNIT_EXPECT_FALSE(test, io_linear_mappable(first - PAGE_SIZE,
+							    2 * PAGE_SIZE));
+	KUNIT_EXPECT_FALSE(test, io_linear_mappable(first, 0));
 }
 #else
 /* Every hook needs MEMORY_HOTPLUG, which gives the window. */
@@ -314,7 +327,7 @@ static void pfn_vec_region_test_unmappable(struct kunit *test)
 
 	pfn_vec_kunit_require_hook(test);
 	KUNIT_ASSERT_GE(test, size, 2 * PAGE_SIZE);
-	KUNIT_EXPECT_FALSE(test, arch_io_linear_mappable(base, size));
+	KUNIT_EXPECT_FALSE(test, io_linear_mappable(base, size));
 	claim = request_mem_region(base, size, "pfn_vec_kunit");
 	if (base + size - 1 > iomem_resource.end) {
 		KUNIT_EXPECT_NULL(test, claim);

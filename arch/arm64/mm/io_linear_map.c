@@ -6,8 +6,8 @@
  * __va(phys), where the linear map would hold RAM at that address, with no
  * struct page. Its limits:
  *
- * - Physical ranges that the linear map can hold, as for memory hotplug:
- *   mhp_get_pluggable_range(true), that is [PHYS_OFFSET, __pa(PAGE_END - 1)]
+ * - The ranges io_linear_mappable() accepts, which memory hotplug's
+ *   mhp_get_pluggable_range(true) bounds: [PHYS_OFFSET, __pa(PAGE_END - 1)]
  *   within PHYSMEM_END: half the kernel VA space above PHYS_OFFSET, 128 TiB
  *   with 48-bit VAs, 256 GiB with 39-bit ones. __va() of anything below
  *   PHYS_OFFSET (memstart_addr, the RAM base rounded down) would wrap, so
@@ -66,10 +66,8 @@
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
-#include <linux/overflow.h>
 #include <linux/pgalloc.h>
 #include <linux/pgtable.h>
-#include <linux/range.h>
 
 #include <asm/mmu.h>
 
@@ -84,25 +82,6 @@ static pgprot_t io_linear_prot(enum io_linear_type type)
 {
 	return type == IO_LINEAR_WC ? pgprot_writecombine(PAGE_KERNEL) :
 				      pgprot_device(PAGE_KERNEL);
-}
-
-/**
- * arch_io_linear_mappable - can the linear map hold a physical range?
- * @phys:	first byte of the range
- * @size:	size of the range in bytes
- *
- * Return: true if [@phys, @phys + @size) lies within the physical window
- * of the linear map, as memory hotplug sees it.
- */
-bool arch_io_linear_mappable(phys_addr_t phys, size_t size)
-{
-	struct range window = mhp_get_pluggable_range(true);
-	phys_addr_t last;
-
-	if (!size || check_add_overflow(phys, (phys_addr_t)size - 1, &last))
-		return false;
-
-	return phys >= window.start && last <= window.end;
 }
 
 /* The number of @size blocks that [start, end) touches. */
@@ -249,10 +228,9 @@ static bool io_linear_range_used(unsigned long start, unsigned long end)
  * @type:	memory type of the mapping
  *
  * Context: may sleep.
- * Return: 0 on success. -EINVAL if @phys or @size is not page aligned;
- * -ERANGE if the linear map cannot hold the range; -EBUSY if any page of it
- * is mapped already; -ENOMEM if its page tables could not be allocated. On
- * error nothing is mapped.
+ * Return: 0 on success. -EBUSY if any page of the range is mapped already;
+ * -ENOMEM if its page tables could not be allocated. On error nothing is
+ * mapped.
  */
 int arch_io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
 {
@@ -262,11 +240,6 @@ int arch_io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
 	int ret;
 
 	might_sleep();
-	if (!PAGE_ALIGNED(phys) || !PAGE_ALIGNED(size))
-		return -EINVAL;
-	if (!arch_io_linear_mappable(phys, size))
-		return -ERANGE;
-
 	ret = io_linear_pool_fill(&pool, io_linear_max_tables(start, end, phys));
 	if (ret)
 		return ret;
@@ -302,9 +275,6 @@ int arch_io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
 void arch_io_linear_unmap(phys_addr_t phys, size_t size)
 {
 	might_sleep();
-	if (WARN_ON_ONCE(!arch_io_linear_mappable(phys, size)))
-		return;
-
 	mem_hotplug_begin();
 	mutex_lock(&io_linear_mutex);
 	io_linear_remove_pgd_mapping(phys, size);

@@ -5,13 +5,14 @@
  * An I/O region is mapped in the linear map at __va(phys), where the linear
  * map would hold RAM at that address, with no struct page. Its limits:
  *
- * - physical ranges from phys_ram_base to the end of the linear map's
- *   window, which the paging mode chosen at boot sizes as it does for RAM
- *   (Sv39 128 GiB, Sv48 64 TiB, Sv57 32 PiB, or 31.75 PiB where the KASAN
- *   shadow takes the rest: Documentation/arch/riscv/vm-layout.rst), and
- *   within the 56 bits a PTE can address. __va() of an address below
- *   phys_ram_base is not in the linear map at all, so such a range, like a
- *   BAR in a 32-bit PCI window below RAM, is -ERANGE;
+ * - the ranges io_linear_mappable() accepts: memory hotplug's window,
+ *   from phys_ram_base to the end of the linear map, which the paging mode
+ *   chosen at boot sizes (Sv39 128 GiB, Sv48 64 TiB, Sv57 31.75 PiB,
+ *   where the KASAN shadow takes the rest of 32 PiB:
+ *   Documentation/arch/riscv/vm-layout.rst), within the 56 bits a PTE can
+ *   address. __va() of an address below phys_ram_base is not in the
+ *   linear map at all, so such a range, like a BAR in a 32-bit PCI window
+ *   below RAM, is -ERANGE;
  * - only under top-level page-table entries that exist already: rv64 copies
  *   the kernel half of swapper_pg_dir into each new mm and never syncs it
  *   again, so a top-level entry created now would be missing from every
@@ -26,8 +27,8 @@
  *   check against;
  * - without Svpbmt (or XTheadMae), a PTE carries no memory type: the
  *   platform's PMAs would decide it, which the hook cannot check, so
- *   arch_io_linear_map() refuses every region with -EOPNOTSUPP, as if there
- *   were no hook;
+ *   arch_io_linear_supported() is false and io_linear_map() refuses every
+ *   region with -EOPNOTSUPP, as if there were no hook;
  * - 1 GiB pages where vmalloc allows them (Sv48 and Sv57: on Sv39 they
  *   would be top-level entries) and alignment does, else 2 MiB, else 4 KiB;
  *   nohugeiomap limits this as for ioremap().
@@ -39,11 +40,9 @@
  */
 #include <linux/io.h>
 #include <linux/io_linear_map.h>
-#include <linux/kasan.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
-#include <linux/overflow.h>
 #include <linux/pgalloc.h>
 #include <linux/pgtable.h>
 #include <linux/string.h>
@@ -53,21 +52,6 @@
 
 /* Serialises map and unmap, and with them the freeing of page tables. */
 static DEFINE_MUTEX(io_linear_mutex);
-
-/* The highest frame a PTE can name: 44 bits of PPN, 56-bit addresses. */
-#define IO_LINEAR_PFN_MAX	(_PAGE_PFN_MASK >> _PAGE_PFN_SHIFT)
-
-/* Size of the linear map's window from PAGE_OFFSET, as RAM is capped to it. */
-static unsigned long io_linear_window_size(void)
-{
-#ifdef CONFIG_KASAN
-	/* On Sv57 the KASAN shadow begins before KERN_VIRT_SIZE runs out. */
-	return min_t(unsigned long, KERN_VIRT_SIZE,
-		     KASAN_SHADOW_START - PAGE_OFFSET);
-#else
-	return KERN_VIRT_SIZE;
-#endif
-}
 
 /* Is the top-level entry for @addr there, whichever level the mode folds? */
 static bool io_linear_top_present(unsigned long addr)
@@ -100,30 +84,12 @@ bool arch_io_linear_supported(void)
 	return _PAGE_MTMASK;
 }
 
-/**
- * arch_io_linear_mappable - can the linear map hold a physical range?
- * @phys:	first byte of the range
- * @size:	size of the range in bytes
- *
- * Return: true if [@phys, @phys + @size) lies within the linear map's
- * window, which starts at phys_ram_base, and under top-level page-table
- * entries that exist already.
- */
-bool arch_io_linear_mappable(phys_addr_t phys, size_t size)
+/* Are the top-level entries over [start, end) there? They are never freed. */
+static bool io_linear_tops_present(unsigned long start, unsigned long end)
 {
-	unsigned long addr, last_addr;
-	phys_addr_t last;
+	unsigned long addr;
 
-	if (!size || check_add_overflow(phys, (phys_addr_t)size - 1, &last))
-		return false;
-	if (phys < phys_ram_base || last - phys_ram_base >= io_linear_window_size() ||
-	    PHYS_PFN(last) > IO_LINEAR_PFN_MAX)
-		return false;
-
-	/* Top-level entries of the linear map are never freed once there. */
-	last_addr = (unsigned long)__va(last);
-	for (addr = ALIGN_DOWN((unsigned long)__va(phys), PGDIR_SIZE);
-	     addr <= last_addr; addr += PGDIR_SIZE)
+	for (addr = ALIGN_DOWN(start, PGDIR_SIZE); addr < end; addr += PGDIR_SIZE)
 		if (!io_linear_top_present(addr))
 			return false;
 	return true;
@@ -307,11 +273,10 @@ static void io_linear_clear(unsigned long start, unsigned long end)
  * @type:	memory type of the mapping
  *
  * Context: may sleep.
- * Return: 0 on success. -EOPNOTSUPP without Svpbmt (or XTheadMae); -ERANGE
- * if the linear map cannot hold the range (see arch_io_linear_mappable());
- * -EBUSY if any page of it is mapped already;
- * -ENOMEM if a page table could not be allocated. On error nothing is
- * mapped.
+ * Return: 0 on success. -ERANGE if a top-level entry over the range is
+ * missing, which boot's preallocation should have made; -EBUSY if any page
+ * of it is mapped already; -ENOMEM if a page table could not be allocated.
+ * On error nothing is mapped.
  */
 int arch_io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
 {
@@ -320,9 +285,7 @@ int arch_io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
 	int ret;
 
 	might_sleep();
-	if (!arch_io_linear_supported())
-		return -EOPNOTSUPP;
-	if (!arch_io_linear_mappable(phys, size))
+	if (!io_linear_tops_present(start, end))
 		return -ERANGE;
 
 	mem_hotplug_begin();
@@ -361,9 +324,6 @@ void arch_io_linear_unmap(phys_addr_t phys, size_t size)
 	unsigned long start = (unsigned long)__va(phys);
 
 	might_sleep();
-	if (WARN_ON_ONCE(!arch_io_linear_mappable(phys, size)))
-		return;
-
 	mem_hotplug_begin();
 	mutex_lock(&io_linear_mutex);
 	io_linear_clear(start, start + size);

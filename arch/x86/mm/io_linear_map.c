@@ -6,11 +6,12 @@
  * direct map would hold RAM at that address, with no struct page. Its
  * limits:
  *
- * - ranges up to PHYSMEM_END and within the CPU's physical address width;
- *   with RANDOMIZE_MEMORY the direct map may end well before that, and
- *   PHYSMEM_END says where;
- * - write-combining or UC-, with a PAT memtype reservation of exactly that
- *   type: a range that another mapping holds with another type is -EBUSY;
+ * - the ranges io_linear_mappable() accepts: up to PHYSMEM_END, which
+ *   memory hotplug's window ends at (with RANDOMIZE_MEMORY the direct map
+ *   may end well before MAX_PHYSMEM_BITS, and PHYSMEM_END says where), and
+ *   within the iomem tree, which ends at the CPU's physical address width;
+ * - write-combining or UC-, as ioremap_wc() and ioremap() map, decrypted;
+ *   io_linear_map() has reserved that type with PAT beforehand;
  * - 1 GiB pages where the CPU has GBPAGES and alignment allows, else
  *   2 MiB pages, else 4 KiB; nohugeiomap limits this as for ioremap(). A
  *   slot with a page table under it already is mapped through that table;
@@ -33,13 +34,11 @@
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
-#include <linux/overflow.h>
 #include <linux/pgalloc.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
 
-#include <asm/memtype.h>
 #include <asm/tlbflush.h>
 
 /* Serialises map and unmap, and with them the freeing of page tables. */
@@ -49,24 +48,6 @@ static enum page_cache_mode io_linear_pcm(enum io_linear_type type)
 {
 	return type == IO_LINEAR_WC ? _PAGE_CACHE_MODE_WC :
 				      _PAGE_CACHE_MODE_UC_MINUS;
-}
-
-/**
- * arch_io_linear_mappable - can the direct map hold a physical range?
- * @phys:	first byte of the range
- * @size:	size of the range in bytes
- *
- * Return: true if [@phys, @phys + @size) lies within the direct map's
- * window and the CPU's physical address width.
- */
-bool arch_io_linear_mappable(phys_addr_t phys, size_t size)
-{
-	phys_addr_t last;
-
-	if (!size || check_add_overflow(phys, (phys_addr_t)size - 1, &last))
-		return false;
-
-	return last <= PHYSMEM_END && !(last >> boot_cpu_data.x86_phys_bits);
 }
 
 /* The next address after the level of page table that maps @addr. */
@@ -312,17 +293,15 @@ static int io_linear_vmap(unsigned long start, unsigned long end,
  * arch_io_linear_map - map an I/O region into the direct map
  * @phys:	first byte of the region, page aligned
  * @size:	size of the region in bytes, page aligned
- * @type:	memory type of the mapping
+ * @type:	memory type of the mapping, which PAT has reserved
  *
  * Context: may sleep.
- * Return: 0 on success. -ERANGE if the direct map cannot hold the range;
- * -EBUSY if any page of it is mapped already or PAT tracks it with another
- * memory type; -ENOMEM if a page table could not be allocated. On error
- * nothing is mapped and no memory type is reserved.
+ * Return: 0 on success. -EBUSY if any page of the range is mapped already;
+ * -ENOMEM if a page table could not be allocated. On error nothing is
+ * mapped.
  */
 int arch_io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
 {
-	enum page_cache_mode pcm = io_linear_pcm(type);
 	unsigned long start = (unsigned long)__va(phys);
 	unsigned long end = start + size;
 	unsigned long n;
@@ -331,24 +310,14 @@ int arch_io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
 	int ret;
 
 	might_sleep();
-	if (!arch_io_linear_mappable(phys, size))
-		return -ERANGE;
-
-	/* Without a new_type to adopt, any other type already there is -EBUSY. */
-	ret = memtype_reserve(phys, phys + size, pcm, NULL);
-	if (ret)
-		return ret;
-
 	prot = __pgprot(pgprot_val(pgprot_decrypted(PAGE_KERNEL_IO)) |
-			cachemode2protval(pcm));
+			cachemode2protval(io_linear_pcm(type)));
 
 	/* The tables under the range before and after it is mapped. */
 	n = io_linear_tables_at(start, end, NULL);
 	tables = kvcalloc(2 * n, sizeof(*tables), GFP_KERNEL);
-	if (!tables) {
-		ret = -ENOMEM;
-		goto free_memtype;
-	}
+	if (!tables)
+		return -ENOMEM;
 
 	mem_hotplug_begin();
 	mutex_lock(&io_linear_mutex);
@@ -366,10 +335,6 @@ int arch_io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
 	mutex_unlock(&io_linear_mutex);
 	mem_hotplug_done();
 	kvfree(tables);
-
-free_memtype:
-	if (ret)
-		memtype_free(phys, phys + size);
 	return ret;
 }
 
@@ -378,8 +343,8 @@ free_memtype:
  * @phys:	first byte of the region, as given to arch_io_linear_map()
  * @size:	size of the region, as given to arch_io_linear_map()
  *
- * Clears the mapping, flushes the TLB, frees the page tables that only the
- * region used and releases its memory type.
+ * Clears the mapping, flushes the TLB and frees the page tables that only
+ * the region used.
  *
  * Context: may sleep; nothing may access the region any more.
  */
@@ -393,6 +358,4 @@ void arch_io_linear_unmap(phys_addr_t phys, size_t size)
 	io_linear_clear(start, start + size, NULL);
 	mutex_unlock(&io_linear_mutex);
 	mem_hotplug_done();
-
-	memtype_free(phys, phys + size);
 }
