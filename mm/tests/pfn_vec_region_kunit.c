@@ -779,31 +779,45 @@ static unsigned long free_pages_now(void)
 	return pages;
 }
 
+/*
+ * Register and unregister @n times: the PMD-aligned REGION_SIZE at @base
+ * on even cycles, and on odd ones @odd_pages pages one page past it,
+ * mapped with PTEs. Where @live is not negative, the registry must hold
+ * @live regions besides, and one more while each is registered.
+ */
+static void region_cycles(struct kunit *test, phys_addr_t base,
+			  unsigned int n, unsigned int odd_pages, long live)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		phys_addr_t phys = base + (i & 1) * PAGE_SIZE;
+		size_t size = i & 1 ? odd_pages * PAGE_SIZE : REGION_SIZE;
+
+		KUNIT_ASSERT_EQ_MSG(test, region_register(test, phys, size,
+							  IO_LINEAR_WC),
+				    0, "cycle %u", i);
+		if (live >= 0)
+			KUNIT_ASSERT_EQ_MSG(test, pfn_vec_regions_live(), live + 1,
+					    "cycle %u: regions allocated", i);
+		KUNIT_ASSERT_EQ_MSG(test, pfn_vec_region_unregister(phys, size), 0,
+				    "cycle %u", i);
+		if (live >= 0)
+			KUNIT_ASSERT_EQ_MSG(test, pfn_vec_regions_live(), live,
+					    "cycle %u: region not freed", i);
+	}
+}
+
 static void pfn_vec_region_test_cycles(struct kunit *test)
 {
 	phys_addr_t base = pfn_vec_kunit_unmanaged(test, REGION_SIZE, NULL);
 	unsigned long before, after;
-	unsigned int i;
 	long live;
 
 	pfn_vec_kunit_require_hook(test);
 	live = pfn_vec_regions_live();
 	before = free_pages_now();
-	for (i = 0; i < CYCLES; i++) {
-		/* Odd cycles: two pages off PMD alignment, mapped with PTEs. */
-		phys_addr_t phys = base + (i & 1) * PAGE_SIZE;
-		size_t size = i & 1 ? 2 * PAGE_SIZE : REGION_SIZE;
-
-		KUNIT_ASSERT_EQ_MSG(test, region_register(test, phys, size,
-							  IO_LINEAR_WC),
-				    0, "cycle %u", i);
-		KUNIT_ASSERT_EQ_MSG(test, pfn_vec_regions_live(), live + 1,
-				    "cycle %u: regions allocated", i);
-		KUNIT_ASSERT_EQ_MSG(test, pfn_vec_region_unregister(phys, size), 0,
-				    "cycle %u", i);
-		KUNIT_ASSERT_EQ_MSG(test, pfn_vec_regions_live(), live,
-				    "cycle %u: region not freed", i);
-	}
+	region_cycles(test, base, CYCLES, 2, live);
 	after = free_pages_now();
 	KUNIT_EXPECT_LE_MSG(test, before, after + LEAK_SLACK,
 			    "%lu pages lost over %u cycles", before - after, CYCLES);
@@ -955,7 +969,6 @@ static void pfn_vec_region_test_ptdump(struct kunit *test)
 	phys_addr_t base = pfn_vec_kunit_unmanaged(test, REGION_SIZE, NULL);
 	struct ptdump_walk *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
 	struct task_struct *t;
-	unsigned int i;
 
 	pfn_vec_kunit_require_hook(test);
 	KUNIT_ASSERT_NOT_NULL(test, w);
@@ -971,16 +984,7 @@ static void pfn_vec_region_test_ptdump(struct kunit *test)
 	t = pfn_vec_kunit_thread_run(test, ptdump_fn, w, 1, "pfn_vec_ptdump");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 
-	for (i = 0; i < PTDUMP_CYCLES; i++) {
-		phys_addr_t phys = base + (i & 1) * PAGE_SIZE;
-		size_t size = i & 1 ? 16 * PAGE_SIZE : REGION_SIZE;
-
-		KUNIT_ASSERT_EQ_MSG(test, region_register(test, phys, size,
-							  IO_LINEAR_WC),
-				    0, "cycle %u", i);
-		KUNIT_ASSERT_EQ_MSG(test, pfn_vec_region_unregister(phys, size), 0,
-				    "cycle %u", i);
-	}
+	region_cycles(test, base, PTDUMP_CYCLES, 16, -1);
 	KUNIT_EXPECT_GT_MSG(test, READ_ONCE(w->walks), 1UL,
 			    "the walker did not run");
 }
