@@ -202,6 +202,9 @@ EXPORT_SYMBOL_GPL(pfn_vec_iter_init);
  * struct pfn_vec_region - an I/O region the CPU reaches by the linear map
  * @ref:	held by every mapping of the accessor; dead while the region
  *		is being registered or unregistered
+ * @holders:	the mappings that hold @ref, counted on the CPU that took or
+ *		dropped each: percpu_ref has no count to report when
+ *		unregister waits too long
  * @released:	completed when the last reference is dropped after @ref
  *		was killed
  * @dying:	being unregistered; under pfn_vec_regions_mutex
@@ -210,6 +213,7 @@ EXPORT_SYMBOL_GPL(pfn_vec_iter_init);
  */
 struct pfn_vec_region {
 	struct percpu_ref	ref;
+	long __percpu		*holders;
 	struct completion	released;
 	bool			dying;
 	struct resource		claim;
@@ -251,6 +255,11 @@ static struct pfn_vec_region *pfn_vec_region_alloc(phys_addr_t phys,
 
 	if (!region)
 		return NULL;
+	region->holders = alloc_percpu(long);
+	if (!region->holders) {
+		kfree(region);
+		return NULL;
+	}
 	init_completion(&region->released);
 	region->claim = DEFINE_RES_NAMED(phys, size, "pfn_vec",
 					 IORESOURCE_MEM | IORESOURCE_BUSY);
@@ -258,6 +267,7 @@ static struct pfn_vec_region *pfn_vec_region_alloc(phys_addr_t phys,
 	/* Dead until mapped: lookups cannot take it before then. */
 	if (percpu_ref_init(&region->ref, pfn_vec_region_release,
 			    PERCPU_REF_INIT_DEAD, GFP_KERNEL)) {
+		free_percpu(region->holders);
 		kfree(region);
 		return NULL;
 	}
@@ -268,8 +278,20 @@ static struct pfn_vec_region *pfn_vec_region_alloc(phys_addr_t phys,
 static void pfn_vec_region_free(struct pfn_vec_region *region)
 {
 	percpu_ref_exit(&region->ref);
+	free_percpu(region->holders);
 	kfree(region);
 	atomic_long_dec(&pfn_vec_regions_allocated);
+}
+
+/* The mappings that hold @region now; exact only once none are changing. */
+static long pfn_vec_region_count_holders(struct pfn_vec_region *region)
+{
+	long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += *per_cpu_ptr(region->holders, cpu);
+	return n;
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -548,6 +570,33 @@ static bool pfn_vec_region_dying(phys_addr_t phys, size_t size)
 	return dying;
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * pfn_vec_region_holders - count the mappings that hold a region
+ * @phys:	first byte of the region, as registered
+ * @size:	size of the region, as registered
+ *
+ * For the KUnit suite: the count that unregister reports when it has
+ * waited too long.
+ *
+ * Return: the mappings that hold the region, or -ENOENT if no region is
+ * registered with exactly this @phys and @size.
+ */
+long pfn_vec_region_holders(phys_addr_t phys, size_t size)
+{
+	struct pfn_vec_region *region;
+	long n = -ENOENT;
+
+	rcu_read_lock();
+	region = pfn_vec_region_find(phys, size);
+	if (region)
+		n = pfn_vec_region_count_holders(region);
+	rcu_read_unlock();
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(pfn_vec_region_holders);
+#endif
+
 /**
  * pfn_vec_region_unregister - withdraw a region from pfn_vec
  * @phys:	first byte of the region, as registered
@@ -597,8 +646,9 @@ int pfn_vec_region_unregister(phys_addr_t phys, size_t size)
 	while (!wait_for_completion_timeout(&region->released,
 					    PFN_VEC_UNREGISTER_WARN_SECS * HZ)) {
 		waited += PFN_VEC_UNREGISTER_WARN_SECS;
-		pr_warn("unregistering [mem %pa size %#zx]: still mapped after %us\n",
-			&phys, size, waited);
+		pr_warn("unregistering [mem %pa size %#zx]: %ld mappings still held after %us\n",
+			&phys, size, pfn_vec_region_count_holders(region),
+			waited);
 	}
 
 	mutex_lock(&pfn_vec_regions_mutex);
@@ -733,6 +783,8 @@ static struct pfn_vec_region *pfn_vec_region_get(unsigned long pfn)
 	if (region && !percpu_ref_tryget_live_rcu(&region->ref))
 		region = NULL;
 	rcu_read_unlock();
+	if (region)
+		this_cpu_inc(*region->holders);
 	return region;
 }
 
@@ -745,8 +797,10 @@ static bool pfn_vec_region_holds(const struct pfn_vec_region *region,
 
 static void pfn_vec_region_put(struct pfn_vec_region *region)
 {
-	if (region)
+	if (region) {
+		this_cpu_dec(*region->holders);
 		percpu_ref_put(&region->ref);
+	}
 }
 
 /*

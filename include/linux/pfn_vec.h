@@ -370,6 +370,7 @@ int __must_check devm_pfn_vec_region_register_bar(struct pci_dev *pdev,
 
 #if IS_ENABLED(CONFIG_KUNIT)
 long pfn_vec_regions_live(void);
+long pfn_vec_region_holders(phys_addr_t phys, size_t size);
 #endif
 
 int __must_check pfn_vec_kmap_local(const struct pfn_vec *pv,

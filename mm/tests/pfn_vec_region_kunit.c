@@ -83,6 +83,45 @@ static void pfn_vec_region_test_map_query(struct kunit *test)
 	}
 }
 
+/*
+ * Every mapping that holds a region is counted, as unregister reports the
+ * count when it waits too long: a local mapping of each of two pages, and
+ * a mapping iterator once for all the pages it walks in the region.
+ */
+static void pfn_vec_region_test_holders(struct kunit *test)
+{
+	phys_addr_t base = register_region(test, IO_LINEAR_WC);
+	struct pfn_vec_miter miter;
+	struct pfn_vec_map m[2];
+	struct bvec_iter iter;
+	struct pfn_vec pv;
+	unsigned int i, n;
+
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_holders(base, REGION_SIZE), 0);
+	for (i = 0; i < ARRAY_SIZE(m); i++) {
+		KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + i * PAGE_SIZE,
+						       1), 0);
+		KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, &m[i]), 0);
+		KUNIT_EXPECT_EQ(test, pfn_vec_region_holders(base, REGION_SIZE),
+				i + 1);
+	}
+	pfn_vec_kunmap_local(&m[1]);
+	pfn_vec_kunmap_local(&m[0]);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_holders(base, REGION_SIZE), 0);
+
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base, 4 * PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	pfn_vec_miter_start(&miter, &pv, &iter, 4 * PAGE_SIZE);
+	for (n = 0; pfn_vec_miter_next(&miter); n++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    pfn_vec_region_holders(base, REGION_SIZE), 1,
+				    "page %u of the iterator", n);
+	KUNIT_EXPECT_EQ(test, pfn_vec_miter_stop(&miter), 0);
+	KUNIT_EXPECT_EQ(test, n, 4U);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_holders(base, REGION_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_holders(base, PAGE_SIZE), -ENOENT);
+}
+
 struct refusal {
 	const char *what;
 	unsigned int kind, owner;
@@ -1360,6 +1399,8 @@ static void pfn_vec_region_test_unregister_no_stall(struct kunit *test)
 		msleep(20);
 	}
 	KUNIT_ASSERT_LT_MSG(test, waited, 5000U, "A did not start to go");
+	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_region_holders(base, PMD_SIZE), 1,
+			    "A's holders, as a stuck unregister reports them");
 
 	t = pfn_vec_kunit_thread_run(test, stall_fn, w, 2, "pfn_vec_register");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
@@ -1442,6 +1483,7 @@ static void pfn_vec_region_test_unregister_twice(struct kunit *test)
 
 static struct kunit_case pfn_vec_region_cases[] = {
 	KUNIT_CASE(pfn_vec_region_test_map_query),
+	KUNIT_CASE(pfn_vec_region_test_holders),
 	KUNIT_CASE_PARAM(pfn_vec_region_test_refusals, refusal_gen_params),
 	KUNIT_CASE(pfn_vec_region_test_overlap),
 	KUNIT_CASE(pfn_vec_region_test_claimed),
