@@ -4,6 +4,8 @@
  * which physical ranges the linear map can hold, and the memory-type
  * reservation of each mapping, around the arch's hook.
  */
+#define pr_fmt(fmt) "io_linear: " fmt
+
 #include <linux/io_linear_map.h>
 #include <linux/ioport.h>
 #include <linux/memory_hotplug.h>
@@ -29,8 +31,9 @@ bool __weak arch_io_linear_supported(void)
  * address width.
  *
  * Context: any.
- * Return: true if io_linear_map() of the range cannot fail with -ERANGE;
- * false for an empty or wrapping range.
+ * Return: true if the range lies in that window, where io_linear_map()
+ * does not refuse it with -ERANGE (short of an arch bug, which the arch
+ * warns about); false for an empty or wrapping range.
  */
 bool io_linear_mappable(phys_addr_t phys, size_t size)
 {
@@ -44,7 +47,10 @@ bool io_linear_mappable(phys_addr_t phys, size_t size)
 	       last <= iomem_resource.end;
 }
 
-/* The protection of ioremap_wc() or ioremap(), for memory-type tracking. */
+/*
+ * The protection of ioremap_wc() or ioremap(), for memory-type tracking:
+ * the arch maps with the same type, spelled its own way for I/O.
+ */
 static pgprot_t io_linear_pgprot(enum io_linear_type type)
 {
 	return type == IO_LINEAR_WC ? pgprot_writecombine(PAGE_KERNEL) :
@@ -90,10 +96,13 @@ int io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
 	ret = track_pfn_remap(NULL, &prot, PHYS_PFN(phys), 0, size);
 	if (ret)
 		return ret == -ENOMEM ? ret : -EBUSY;
-	if (pgprot_val(prot) != pgprot_val(want))
+	if (pgprot_val(prot) != pgprot_val(want)) {
+		pr_info("[mem %pa size %#zx] is mapped with another memory type\n",
+			&phys, size);
 		ret = -EBUSY;
-	else
+	} else {
 		ret = arch_io_linear_map(phys, size, type);
+	}
 	if (ret)
 		untrack_pfn(NULL, PHYS_PFN(phys), size, true);
 	return ret;
@@ -112,6 +121,8 @@ int io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
 void io_linear_unmap(phys_addr_t phys, size_t size)
 {
 	might_sleep();
+	if (WARN_ON_ONCE(!io_linear_mappable(phys, size)))
+		return;
 	arch_io_linear_unmap(phys, size);
 	untrack_pfn(NULL, PHYS_PFN(phys), size, true);
 }

@@ -86,8 +86,9 @@ bool arch_io_linear_supported(void);
  *
  * Context: may sleep.
  * Return: 0 on success. -EBUSY if any page of the range is mapped already;
- * -ENOMEM if memory for page tables ran out; -ERANGE if the arch cannot
- * hold this range after all. On error nothing is mapped.
+ * -ENOMEM if memory for page tables ran out; -ERANGE, with a warning, if
+ * the arch cannot hold this range after all, which is its bug. On error
+ * nothing is mapped.
  */
 int __must_check arch_io_linear_map(phys_addr_t phys, size_t size,
 				    enum io_linear_type type);

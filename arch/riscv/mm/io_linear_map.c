@@ -273,10 +273,10 @@ static void io_linear_clear(unsigned long start, unsigned long end)
  * @type:	memory type of the mapping
  *
  * Context: may sleep.
- * Return: 0 on success. -ERANGE if a top-level entry over the range is
- * missing, which boot's preallocation should have made; -EBUSY if any page
- * of it is mapped already; -ENOMEM if a page table could not be allocated.
- * On error nothing is mapped.
+ * Return: 0 on success. -ERANGE, with a warning, if a top-level entry over
+ * the range is missing, which boot's preallocation should have made;
+ * -EBUSY if any page of it is mapped already; -ENOMEM if a page table
+ * could not be allocated. On error nothing is mapped.
  */
 int arch_io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
 {
@@ -285,7 +285,7 @@ int arch_io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
 	int ret;
 
 	might_sleep();
-	if (!io_linear_tops_present(start, end))
+	if (WARN_ON_ONCE(!io_linear_tops_present(start, end)))
 		return -ERANGE;
 
 	mem_hotplug_begin();

@@ -44,6 +44,7 @@
 /* Serialises map and unmap, and with them the freeing of page tables. */
 static DEFINE_MUTEX(io_linear_mutex);
 
+/* As io_linear_map() reserved it: pgprot_writecombine() or pgprot_device(). */
 static enum page_cache_mode io_linear_pcm(enum io_linear_type type)
 {
 	return type == IO_LINEAR_WC ? _PAGE_CACHE_MODE_WC :
