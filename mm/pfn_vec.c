@@ -289,8 +289,10 @@ static long pfn_vec_region_count_holders(struct pfn_vec_region *region)
 	long n = 0;
 	int cpu;
 
-	for_each_possible_cpu(cpu)
-		n += *per_cpu_ptr(region->holders, cpu);
+	for_each_possible_cpu(cpu) {
+		/* Racing with mappings taken and dropped: a snapshot. */
+		n += data_race(*per_cpu_ptr(region->holders, cpu));
+	}
 	return n;
 }
 
