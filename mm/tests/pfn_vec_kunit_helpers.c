@@ -43,6 +43,11 @@
  * a BAR's owner. The RAM without struct page is claimed for each case that
  * registers any of it, with request_mem_region(), for the same reason.
  *
+ * How a region is mapped: pfn_vec_kunit_query() reads the kernel's page
+ * tables itself, under get_online_mems() as ptdump does, and decodes the
+ * leaf's memory type as each arch spells ioremap_wc()'s and ioremap()'s;
+ * the backends are not asked.
+ *
  * Threads of a case: each bound to a CPU of its own where there are enough,
  * so that concurrency cases cross CPUs, and always stopped by the case's
  * cleanup, so that none outlives the case when an assertion ends it early.
@@ -124,31 +129,34 @@ EXPORT_SYMBOL_GPL(pfn_vec_kunit_have_hook);
  * and pgprot_device() do, the protections of ioremap_wc() and ioremap().
  */
 #if defined(CONFIG_X86)
-#define KUNIT_MT_MASK		_PAGE_CACHE_MASK
+#define PFN_VEC_KUNIT_MT_MASK	_PAGE_CACHE_MASK
 #elif defined(CONFIG_ARM64)
-#define KUNIT_MT_MASK		PTE_ATTRINDX_MASK
+#define PFN_VEC_KUNIT_MT_MASK	PTE_ATTRINDX_MASK
 #elif defined(CONFIG_RISCV)
-#define KUNIT_MT_MASK		_PAGE_MTMASK
-/* riscv has no p4d_leaf(), but maps RAM with 512 GiB pages on Sv48 and Sv57. */
-#define kunit_p4d_leaf(p4d)	(pgtable_l4_enabled && (p4d_val(p4d) & _PAGE_LEAF))
+#define PFN_VEC_KUNIT_MT_MASK	_PAGE_MTMASK
+/* riscv has no p4d_leaf(), but maps RAM with 512 GiB pages on Sv57. */
+#define pfn_vec_kunit_p4d_leaf(p4d) \
+	(pgtable_l4_enabled && (p4d_val(p4d) & _PAGE_LEAF))
+#else
+#error "pfn_vec_kunit_query() does not know this arch's memory types"
 #endif
-#ifndef kunit_p4d_leaf
-#define kunit_p4d_leaf(p4d)	p4d_leaf(p4d)
+#ifndef pfn_vec_kunit_p4d_leaf
+#define pfn_vec_kunit_p4d_leaf(p4d)	p4d_leaf(p4d)
 #endif
 
 /* The memory type of a leaf entry that maps @size bytes. */
-static u64 kunit_mt(u64 val, unsigned long size)
+static u64 pfn_vec_kunit_mt(u64 val, unsigned long size)
 {
 #ifdef CONFIG_X86
 	/* The PAT bit of a 2 MiB or 1 GiB entry is elsewhere. */
 	if (size > PAGE_SIZE)
 		val = protval_large_2_4k(val);
 #endif
-	return val & KUNIT_MT_MASK;
+	return val & PFN_VEC_KUNIT_MT_MASK;
 }
 
-/* The leaf entry that maps @addr, or 0; @size gets the size it maps. */
-static u64 kunit_leaf(unsigned long addr, unsigned long *size)
+/* The present leaf entry that maps @addr, or 0; @size gets what it maps. */
+static u64 pfn_vec_kunit_leaf(unsigned long addr, unsigned long *size)
 {
 	pgd_t *pgdp = pgd_offset_k(addr);
 	p4d_t *p4dp, p4d;
@@ -160,15 +168,15 @@ static u64 kunit_leaf(unsigned long addr, unsigned long *size)
 		return 0;
 	p4dp = p4d_offset(pgdp, addr);
 	p4d = p4dp_get(p4dp);
-	if (p4d_none(p4d))
+	if (p4d_none(p4d) || !p4d_present(p4d))
 		return 0;
-	if (kunit_p4d_leaf(p4d)) {
+	if (pfn_vec_kunit_p4d_leaf(p4d)) {
 		*size = P4D_SIZE;
 		return p4d_val(p4d);
 	}
 	pudp = pud_offset(p4dp, addr);
 	pud = pudp_get(pudp);
-	if (pud_none(pud))
+	if (pud_none(pud) || !pud_present(pud))
 		return 0;
 	if (pud_leaf(pud)) {
 		*size = PUD_SIZE;
@@ -176,7 +184,7 @@ static u64 kunit_leaf(unsigned long addr, unsigned long *size)
 	}
 	pmdp = pmd_offset(pudp, addr);
 	pmd = pmdp_get(pmdp);
-	if (pmd_none(pmd))
+	if (pmd_none(pmd) || !pmd_present(pmd))
 		return 0;
 	if (pmd_leaf(pmd)) {
 		*size = PMD_SIZE;
@@ -209,16 +217,18 @@ int pfn_vec_kunit_query(phys_addr_t phys, size_t *page_size,
 	u64 val, mt;
 
 	get_online_mems();
-	val = kunit_leaf(addr, &size);
+	val = pfn_vec_kunit_leaf(addr, &size);
 	put_online_mems();
 	if (!val)
 		return -ENOENT;
 
 	*page_size = size;
-	mt = kunit_mt(val, size);
-	if (mt == (pgprot_val(pgprot_writecombine(PAGE_KERNEL)) & KUNIT_MT_MASK))
+	mt = pfn_vec_kunit_mt(val, size);
+	if (mt == (pgprot_val(pgprot_writecombine(PAGE_KERNEL)) &
+		   PFN_VEC_KUNIT_MT_MASK))
 		*type = IO_LINEAR_WC;
-	else if (mt == (pgprot_val(pgprot_device(PAGE_KERNEL)) & KUNIT_MT_MASK))
+	else if (mt == (pgprot_val(pgprot_device(PAGE_KERNEL)) &
+			PFN_VEC_KUNIT_MT_MASK))
 		*type = IO_LINEAR_UC;
 	else
 		return -EINVAL;
