@@ -201,6 +201,8 @@ class Manifest:
                     self.hook_arches = rest.split()
                 elif word == 'machine':
                     args = rest.split(None, 2)
+                    if len(args) == 2:
+                        args.append('')
                     if len(args) != 3:
                         raise ValueError('%s:%d: machine NAME ARCH [QEMU_ARG...] [-- KERNEL_ARG...]' % (path, n))
                     self.machines.append(tuple(args))
@@ -214,6 +216,8 @@ class Manifest:
                     self.suites[args[0]] = (int(args[1]), kind)
                 elif word == 'skip':
                     args = rest.split(None, 2)
+                    if len(args) == 2:
+                        args.append('')
                     if len(args) != 3:
                         raise ValueError('%s:%d: skip ARCH CASE REASON' % (path, n))
                     self.skips.append(tuple(args))
