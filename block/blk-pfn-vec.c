@@ -8,9 +8,9 @@
  * queue, and for a bio that blk-crypto may have to encrypt or whose
  * protection information the block layer would compute on the CPU,
  * __submit_bio() converts the bio before anything else looks at its data:
- * it bounces it through RAM pages with the pfn_vec copy helpers when the
- * CPU can reach every byte of it, and otherwise ends it with
- * BLK_STS_NOTSUPP, with nothing written to the device or to memory.
+ * it bounces it through RAM pages with the pfn_vec copy helpers. Either
+ * way, a bio the queue cannot take, or of which the CPU cannot reach every
+ * byte, is ended before any of it moves, to the device or to memory.
  */
 #include <linux/bio.h>
 #include <linux/blk-integrity.h>
@@ -20,16 +20,41 @@
 #include <linux/mempool.h>
 #include <linux/mutex.h>
 #include <linux/pfn_vec.h>
+#include <linux/workqueue.h>
+#include <trace/events/block.h>
 
 #include "blk.h"
+#include "blk-cgroup.h"
+#include "blk-crypto-internal.h"
 
 /* Largest bounce bio, one page per bio_vec; the page pool holds one. */
 #define PFN_VEC_BOUNCE_MAX	(BLK_PFN_VEC_BOUNCE_PAGES * PAGE_SIZE)
+/* Most bounce bios a submitter allocates for one bio without waiting. */
+#define PFN_VEC_BOUNCE_INLINE	4
+
+/* A bounce bio, and the part of the original bio that it carries. */
+struct pfn_vec_bounce {
+	struct bio		*orig;
+	struct bvec_iter	iter;
+	struct work_struct	work;	/* copies a read out */
+	struct bio		bio;	/* last, after the bioset's front_pad */
+};
 
 static struct bio_set pfn_vec_bounce_bs;
 static mempool_t pfn_vec_page_pool;
 /* Held by the one bounce at a time that waits for pages of the pool. */
 static DEFINE_MUTEX(pfn_vec_pool_lock);
+
+/*
+ * Bios that could not get their bounce bios and pages without waiting,
+ * bounced from pfn_vec_bounce_work by a task with nothing else to submit.
+ */
+static DEFINE_SPINLOCK(pfn_vec_bounce_lock);
+static struct bio_list pfn_vec_bounce_list;
+static struct workqueue_struct *pfn_vec_bounce_wq;
+static struct work_struct pfn_vec_bounce_work;
+/* Copies reads out of their bounce pages; never waits for the pool. */
+static struct workqueue_struct *pfn_vec_copy_wq;
 
 /* How many pfn_vecs the bio_vec array of @bio holds. */
 static unsigned int bio_max_pfn_vecs(const struct bio *bio)
@@ -70,7 +95,11 @@ struct bio *bio_alloc_pfn_vec(struct block_device *bdev,
 }
 EXPORT_SYMBOL_GPL(bio_alloc_pfn_vec);
 
-/* Can @pv be appended to @last as one segment? */
+/*
+ * Can @pv be appended to @last as one segment? Only if it continues it
+ * physically, is memory of the same kind, and has the same owner: pages
+ * of one dev_pagemap, or memory of one registered region.
+ */
 static bool pfn_vec_mergeable(const struct pfn_vec *last,
 			      const struct pfn_vec *pv)
 {
@@ -87,9 +116,10 @@ static bool pfn_vec_mergeable(const struct pfn_vec *last,
 	if (end != start)
 		return false;
 
+	if (!pfn_vec_has_page(pv))
+		return pfn_vec_same_region(PHYS_PFN(end - 1), PHYS_PFN(start));
 	/* As bio_add_page(): pages of two dev_pagemaps never share a segment. */
-	return !pfn_vec_has_page(pv) ||
-	       zone_device_pages_have_same_pgmap(pfn_t_to_page(last->pv_pfn),
+	return zone_device_pages_have_same_pgmap(pfn_t_to_page(last->pv_pfn),
 						 pfn_t_to_page(pv->pv_pfn));
 }
 
@@ -159,6 +189,21 @@ int bio_pfn_vec_mappable(const struct bio *bio)
 }
 EXPORT_SYMBOL_GPL(bio_pfn_vec_mappable);
 
+/**
+ * bio_pfn_vec_cur_bytes - bytes in the current segment of a pfn_vec bio
+ * @bio: the bio
+ *
+ * What blk_rq_cur_bytes() gives for a request of @bio: the bytes of its
+ * current single-page view, as bio_iovec() gives those of a bio_vec bio.
+ *
+ * Return: the byte count.
+ */
+unsigned int bio_pfn_vec_cur_bytes(const struct bio *bio)
+{
+	return pfn_vec_iter_pvec(bio->bi_pfn_vec, bio->bi_iter).pv_len;
+}
+EXPORT_SYMBOL_GPL(bio_pfn_vec_cur_bytes);
+
 /* The single-page view of @bio under @iter, as a pfn_vec of either kind. */
 static struct pfn_vec bio_iter_pfn_vec(const struct bio *bio,
 				       struct bvec_iter iter)
@@ -174,9 +219,9 @@ static struct pfn_vec bio_iter_pfn_vec(const struct bio *bio,
 }
 
 /*
- * bio_copy_data_iter() where either bio carries pfn_vecs. The CPU must be
- * able to reach both: a page it cannot map stops the copy, loudly, as the
- * caller has no way to hear of it.
+ * bio_copy_data_iter() where either bio carries pfn_vecs. A page the CPU
+ * cannot reach stops the copy; as the caller cannot hear of it, both bios
+ * get BLK_STS_NOTSUPP.
  */
 void bio_pfn_vec_copy_data_iter(struct bio *dst, struct bvec_iter *dst_iter,
 				struct bio *src, struct bvec_iter *src_iter)
@@ -187,17 +232,24 @@ void bio_pfn_vec_copy_data_iter(struct bio *dst, struct bvec_iter *dst_iter,
 		unsigned int n = min(dv.pv_len, sv.pv_len);
 		struct bvec_iter di = { .bi_size = n }, si = { .bi_size = n };
 
-		if (WARN_ON_ONCE(pfn_vec_copy(&dv, &di, &sv, &si, n)))
+		if (pfn_vec_copy(&dv, &di, &sv, &si, n)) {
+			dst->bi_status = BLK_STS_NOTSUPP;
+			src->bi_status = BLK_STS_NOTSUPP;
 			return;
+		}
 		bio_advance_iter(src, src_iter, n);
 		bio_advance_iter(dst, dst_iter, n);
 	}
 }
 
-/* zero_fill_bio_iter() for a pfn_vec bio; as above, it must be reachable. */
+/*
+ * zero_fill_bio_iter() for a pfn_vec bio. A page the CPU cannot reach stops
+ * it, and gives the bio BLK_STS_NOTSUPP.
+ */
 void bio_pfn_vec_zero_iter(struct bio *bio, struct bvec_iter iter)
 {
-	WARN_ON_ONCE(pfn_vec_zero(bio->bi_pfn_vec, &iter, iter.bi_size));
+	if (pfn_vec_zero(bio->bi_pfn_vec, &iter, iter.bi_size))
+		bio->bi_status = BLK_STS_NOTSUPP;
 }
 
 static void pfn_vec_bounce_put_pages(struct bio *bounce)
@@ -211,10 +263,10 @@ static void pfn_vec_bounce_put_pages(struct bio *bounce)
 	bounce->bi_iter.bi_size = 0;
 }
 
-static void pfn_vec_bounce_free(struct bio *bounce)
+static void pfn_vec_bounce_free(struct pfn_vec_bounce *pb)
 {
-	pfn_vec_bounce_put_pages(bounce);
-	bio_put(bounce);
+	pfn_vec_bounce_put_pages(&pb->bio);
+	bio_put(&pb->bio);
 }
 
 /*
@@ -243,41 +295,45 @@ static bool pfn_vec_bounce_add_pages(struct bio *bounce, unsigned int bytes,
  * waiting allowed, bounces running at once could each hold part of the
  * pool and wait for the rest, for ever. So a bounce first takes its pages
  * without waiting, from the page allocator or the pool, and gives them all
- * back if it falls short; then it waits for them, one bounce at a time.
- * The pool holds as many pages as the largest bounce, and those that other
- * bounces hold come back as their I/O ends, so the one that waits gets
- * them.
+ * back if it falls short; then, if @wait, it waits for them, one bounce at
+ * a time. The pool holds as many pages as the largest bounce, and those
+ * that other bounces hold come back as their I/O ends, so the one that
+ * waits gets them. Only pfn_vec_bounce_work waits, and only with nothing
+ * of its own left to submit.
  */
-static void pfn_vec_bounce_fill(struct bio *bounce, unsigned int bytes)
+static bool pfn_vec_bounce_fill(struct bio *bounce, unsigned int bytes,
+				bool wait)
 {
 	if (pfn_vec_bounce_add_pages(bounce, bytes, GFP_NOWAIT))
-		return;
+		return true;
+	if (!wait)
+		return false;
 	mutex_lock(&pfn_vec_pool_lock);
 	pfn_vec_bounce_add_pages(bounce, bytes, GFP_NOIO);
 	mutex_unlock(&pfn_vec_pool_lock);
+	return true;
 }
 
 /*
- * Copy between the pages of @bounce and the data of @orig, whole, in the
- * direction of @to_orig. Return: 0, or the copy helpers' error.
+ * Copy between the pages of @pb's bounce bio and the part of the original
+ * bio it carries, in the direction of @to_orig. Return: 0, or the copy
+ * helpers' error.
  */
-static int pfn_vec_bounce_copy(struct bio *bounce, struct bio *orig,
-			       bool to_orig)
+static int pfn_vec_bounce_copy(struct pfn_vec_bounce *pb, bool to_orig)
 {
-	struct bvec_iter iter = orig->bi_iter;
+	const struct pfn_vec *pvec = pb->orig->bi_pfn_vec;
+	struct bvec_iter iter = pb->iter;
 	struct bvec_iter_all iter_all;
 	struct bio_vec *bv;
 	int ret = 0;
 
-	bio_for_each_segment_all(bv, bounce, iter_all) {
+	bio_for_each_segment_all(bv, &pb->bio, iter_all) {
 		void *addr = bvec_kmap_local(bv);
 
 		if (to_orig)
-			ret = pfn_vec_memcpy_to(orig->bi_pfn_vec, &iter, addr,
-						bv->bv_len);
+			ret = pfn_vec_memcpy_to(pvec, &iter, addr, bv->bv_len);
 		else
-			ret = pfn_vec_memcpy_from(addr, orig->bi_pfn_vec, &iter,
-						  bv->bv_len);
+			ret = pfn_vec_memcpy_from(addr, pvec, &iter, bv->bv_len);
 		kunmap_local(addr);
 		if (ret)
 			break;
@@ -285,128 +341,324 @@ static int pfn_vec_bounce_copy(struct bio *bounce, struct bio *orig,
 	return ret;
 }
 
-static void pfn_vec_bounce_end_io(struct bio *bounce)
+/*
+ * The end of one bounce bio. The original bio ends with the last; an error
+ * is never cleared, as another piece may have failed and ended first.
+ */
+static void pfn_vec_bounce_end(struct pfn_vec_bounce *pb, blk_status_t status)
 {
-	struct bio *orig = bounce->bi_private;
-	blk_status_t status = bounce->bi_status;
+	struct bio *orig = pb->orig;
 
-	/* A read writes memory only once all of it was read. */
-	if (!status && bio_data_dir(orig) == READ &&
-	    pfn_vec_bounce_copy(bounce, orig, true))
-		status = BLK_STS_NOTSUPP;
-
-	pfn_vec_bounce_free(bounce);
-	/*
-	 * Never clear an error: a piece split off before this one, and chained
-	 * to @orig, may have failed and completed first.
-	 */
+	pfn_vec_bounce_free(pb);
 	if (status)
 		orig->bi_status = status;
 	bio_endio(orig);
 }
 
-/* A bounce bio for @orig, which is at most PFN_VEC_BOUNCE_MAX bytes. */
-static struct bio *pfn_vec_bounce_alloc(struct bio *orig)
+/* A read writes memory only once all of its piece was read. */
+static void pfn_vec_bounce_copy_work(struct work_struct *work)
 {
-	unsigned int size = orig->bi_iter.bi_size;
+	struct pfn_vec_bounce *pb = container_of(work, struct pfn_vec_bounce,
+						 work);
+
+	pfn_vec_bounce_end(pb, pfn_vec_bounce_copy(pb, true) ?
+			   BLK_STS_NOTSUPP : BLK_STS_OK);
+}
+
+/*
+ * Completion context may be hardirq, and a piece is up to 256 KiB of I/O
+ * memory to write: a read's copy-out runs from a work item.
+ */
+static void pfn_vec_bounce_end_io(struct bio *bounce)
+{
+	struct pfn_vec_bounce *pb = container_of(bounce, struct pfn_vec_bounce,
+						 bio);
+
+	if (!bounce->bi_status && bio_data_dir(pb->orig) == READ)
+		queue_work(pfn_vec_copy_wq, &pb->work);
+	else
+		pfn_vec_bounce_end(pb, bounce->bi_status);
+}
+
+/*
+ * A bounce bio for the @len bytes of @orig at @iter, its pages, and a
+ * write's data copied in. Only if @wait may it wait, for the bioset and the
+ * pool. Return: the bounce, or NULL if @wait is false and memory is short;
+ * an ERR_PTR() if the data could not be copied.
+ */
+static struct pfn_vec_bounce *pfn_vec_bounce_alloc(struct bio *orig,
+						   struct bvec_iter iter,
+						   unsigned int len, bool wait)
+{
+	unsigned int done = orig->bi_iter.bi_size - iter.bi_size;
+	gfp_t gfp = wait ? GFP_NOIO : GFP_NOWAIT;
+	struct pfn_vec_bounce *pb;
 	struct bio *bounce;
 
-	bounce = bio_alloc_bioset(orig->bi_bdev, DIV_ROUND_UP(size, PAGE_SIZE),
-				  orig->bi_opf, GFP_NOIO, &pfn_vec_bounce_bs);
-	bounce->bi_iter.bi_sector = orig->bi_iter.bi_sector;
+	bounce = bio_alloc_bioset(orig->bi_bdev, DIV_ROUND_UP(len, PAGE_SIZE),
+				  orig->bi_opf & ~REQ_POLLED, gfp,
+				  &pfn_vec_bounce_bs);
+	if (!bounce)
+		return NULL;
+	pb = container_of(bounce, struct pfn_vec_bounce, bio);
+	pb->orig = orig;
+	pb->iter = iter;
+	pb->iter.bi_size = len;
+	INIT_WORK(&pb->work, pfn_vec_bounce_copy_work);
+	bounce->bi_iter.bi_sector = iter.bi_sector;
 	bounce->bi_ioprio = orig->bi_ioprio;
 	bounce->bi_write_hint = orig->bi_write_hint;
 	if (bio_flagged(orig, BIO_REMAPPED))
 		bio_set_flag(bounce, BIO_REMAPPED);
+	/* @orig was throttled and accounted to its cgroup already. */
+	if (bio_flagged(orig, BIO_BPS_THROTTLED))
+		bio_set_flag(bounce, BIO_BPS_THROTTLED);
+	if (bio_flagged(orig, BIO_CGROUP_ACCT))
+		bio_set_flag(bounce, BIO_CGROUP_ACCT);
 	bio_clone_blkg_association(bounce, orig);
-	pfn_vec_bounce_fill(bounce, size);
-	bounce->bi_private = orig;
 	bounce->bi_end_io = pfn_vec_bounce_end_io;
-	return bounce;
+
+	if (!pfn_vec_bounce_fill(bounce, len, wait) ||
+	    bio_crypt_clone(bounce, orig, gfp) < 0) {
+		pfn_vec_bounce_free(pb);
+		return NULL;
+	}
+	/* Its data unit number is that of its first byte, as for a split. */
+	bio_crypt_advance(bounce, done);
+	blkcg_bio_issue_init(bounce);
+	if (bio_data_dir(orig) == WRITE && pfn_vec_bounce_copy(pb, false)) {
+		pfn_vec_bounce_free(pb);
+		return ERR_PTR(-ENXIO);
+	}
+	return pb;
+}
+
+/* The bytes of the bounce bio that carries @iter's part of a bio. */
+static unsigned int pfn_vec_bounce_len(struct bvec_iter iter)
+{
+	return min_t(unsigned int, iter.bi_size, PFN_VEC_BOUNCE_MAX);
 }
 
 /*
- * Bounce @bio, at most PFN_VEC_BOUNCE_MAX bytes of it, through RAM pages.
- * Return: the bounce bio to submit in its place, or NULL if @bio was ended.
+ * Bounce @orig from a task that submits nothing else, one piece at a time:
+ * each is submitted, all of it, before the next waits for the pool, so
+ * that what it waits for is I/O in flight. Runs where it may wait.
  */
-static struct bio *pfn_vec_bounce(struct bio *bio)
+static void pfn_vec_bounce_wait(struct bio *orig)
 {
+	struct bvec_iter iter = orig->bi_iter;
+	struct pfn_vec_bounce *pb;
+
+	do {
+		unsigned int len = pfn_vec_bounce_len(iter);
+
+		pb = pfn_vec_bounce_alloc(orig, iter, len, true);
+		if (IS_ERR(pb)) {
+			/* Only if the owner unregistered memory in use. */
+			orig->bi_status = BLK_STS_NOTSUPP;
+			break;
+		}
+		bio_inc_remaining(orig);
+		submit_bio_noacct(&pb->bio);
+		bio_advance_iter(orig, &iter, len);
+	} while (iter.bi_size);
+	bio_endio(orig);
+}
+
+static void pfn_vec_bounce_workfn(struct work_struct *work)
+{
+	struct bio *orig;
+
+	for (;;) {
+		spin_lock(&pfn_vec_bounce_lock);
+		orig = bio_list_pop(&pfn_vec_bounce_list);
+		spin_unlock(&pfn_vec_bounce_lock);
+		if (!orig)
+			return;
+		pfn_vec_bounce_wait(orig);
+	}
+}
+
+/*
+ * Bounce @orig without waiting for memory: a task in __submit_bio() may
+ * hold, on current->bio_list, the very bios whose pages and bioset entries
+ * a wait would be for. Every bounce bio of @orig is allocated, and a
+ * write's data copied in, before any is submitted; if memory is short for
+ * any, those allocated are freed and @orig goes to pfn_vec_bounce_work,
+ * which may wait. A REQ_NOWAIT bio is ended with BLK_STS_AGAIN instead.
+ * Return: the first bounce bio, to submit in @orig's place; NULL if @orig
+ * was ended or handed on.
+ */
+static struct bio *pfn_vec_bounce(struct bio *orig)
+{
+	unsigned int nr = DIV_ROUND_UP(orig->bi_iter.bi_size, PFN_VEC_BOUNCE_MAX);
+	struct bvec_iter iter = orig->bi_iter;
+	struct bio_list bounces = BIO_EMPTY_LIST;
+	blk_status_t status = BLK_STS_AGAIN;
+	struct pfn_vec_bounce *pb;
 	struct bio *bounce;
-	int ret;
 
-	/* Nothing is bounced that could not be copied back. */
-	ret = bio_data_dir(bio) == READ ? bio_pfn_vec_mappable(bio) : 0;
-	if (ret || bio_integrity(bio))
+	if (nr > 1 && (orig->bi_opf & REQ_NOWAIT))
 		goto fail;
+	/*
+	 * The work item bounces in the order bios reach it: a zoned write
+	 * goes there, never inline, lest one after it be written first.
+	 */
+	if (nr > PFN_VEC_BOUNCE_INLINE ||
+	    (op_is_write(bio_op(orig)) && bdev_is_zoned(orig->bi_bdev)))
+		goto punt;
+	do {
+		unsigned int len = pfn_vec_bounce_len(iter);
 
-	bounce = pfn_vec_bounce_alloc(bio);
-	if (bio_crypt_clone(bounce, bio, GFP_NOIO) < 0)
-		goto fail_free;
-	if (bio_data_dir(bio) == WRITE && pfn_vec_bounce_copy(bounce, bio, false))
-		goto fail_free;
+		pb = pfn_vec_bounce_alloc(orig, iter, len, false);
+		if (IS_ERR_OR_NULL(pb))
+			break;
+		bio_list_add(&bounces, &pb->bio);
+		bio_advance_iter(orig, &iter, len);
+	} while (iter.bi_size);
+
+	if (IS_ERR_OR_NULL(pb)) {
+		while ((bounce = bio_list_pop(&bounces)))
+			pfn_vec_bounce_free(container_of(bounce,
+							 struct pfn_vec_bounce,
+							 bio));
+		if (IS_ERR(pb)) {
+			status = BLK_STS_NOTSUPP;
+			goto fail;
+		}
+		if (orig->bi_opf & REQ_NOWAIT)
+			goto fail;
+		goto punt;
+	}
+
+	trace_block_bio_bounce(orig);
+	bounce = bio_list_pop(&bounces);
+	if (!bio_list_empty(&bounces)) {
+		struct bio *more;
+
+		/* @orig ends with its last bounce bio, and not before. */
+		bio_list_for_each(more, &bounces)
+			bio_inc_remaining(orig);
+		while ((more = bio_list_pop(&bounces)))
+			submit_bio_noacct(more);
+	}
 	return bounce;
 
-fail_free:
-	pfn_vec_bounce_free(bounce);
-fail:
-	bio->bi_status = BLK_STS_NOTSUPP;
-	bio_endio(bio);
+punt:
+	trace_block_bio_bounce(orig);
+	spin_lock(&pfn_vec_bounce_lock);
+	bio_list_add(&pfn_vec_bounce_list, orig);
+	spin_unlock(&pfn_vec_bounce_lock);
+	queue_work(pfn_vec_bounce_wq, &pfn_vec_bounce_work);
 	return NULL;
+
+fail:
+	orig->bi_status = status;
+	bio_endio(orig);
+	return NULL;
+}
+
+/*
+ * What no queue takes: an operation other than a read or a write, such as
+ * a zone append made of a write, which a bounce would turn into several
+ * (BLK_STS_NOTSUPP); a size or start that is not a multiple of the logical
+ * block size (BLK_STS_INVAL); and a byte the CPU cannot reach
+ * (BLK_STS_NOTSUPP): drivers that take pfn_vec bios copy with the CPU too.
+ */
+static blk_status_t blk_pfn_vec_check(struct bio *bio)
+{
+	unsigned int mask = bdev_logical_block_size(bio->bi_bdev) - 1;
+
+	if (bio_op(bio) != REQ_OP_READ && bio_op(bio) != REQ_OP_WRITE)
+		return BLK_STS_NOTSUPP;
+	if (((bio->bi_iter.bi_sector << SECTOR_SHIFT) | bio->bi_iter.bi_size) &
+	    mask)
+		return BLK_STS_INVAL;
+	if (bio_pfn_vec_mappable(bio))
+		return BLK_STS_NOTSUPP;
+	return BLK_STS_OK;
+}
+
+/**
+ * blk_pfn_vec_native - may a pfn_vec bio go to its driver as it is?
+ * @bio: the bio
+ *
+ * Only if the queue declares %BLK_FEAT_PFN_VEC and not
+ * %BLK_FEAT_BOUNCE_HIGH, blk-crypto will not have to encrypt @bio and the
+ * block layer will not compute its protection information: those CPU
+ * paths only ever see pages. Read by
+ * blk_pfn_vec_prep() before @bio enters its queue, and again, by
+ * blk_pfn_vec_resubmit(), once it has.
+ *
+ * Return: true if it may.
+ */
+bool blk_pfn_vec_native(struct bio *bio)
+{
+	struct request_queue *q = bdev_get_queue(bio->bi_bdev);
+
+	return (q->limits.features & BLK_FEAT_PFN_VEC) &&
+	       !(q->limits.features & BLK_FEAT_BOUNCE_HIGH) &&
+	       !bio_has_crypt_ctx(bio) &&
+	       !blk_get_integrity(bio->bi_bdev->bd_disk);
 }
 
 /**
  * blk_pfn_vec_prep - make a pfn_vec bio fit for its queue
  * @bio: a pfn_vec bio on its way to its driver, from __submit_bio()
  *
- * A queue with %BLK_FEAT_PFN_VEC gets @bio as it is, marked %REQ_NOMERGE so
- * that its request holds no other bio, unless blk-crypto may have to
- * encrypt it or the block layer compute its protection information on the
- * CPU. Any other bio is bounced through RAM pages, in pieces of at most
- * %BLK_PFN_VEC_BOUNCE_PAGES pages: the data of a write is copied in now,
- * that of a read piece is copied out when all of the piece was read
- * without error. After a read error the memory of the failed piece is
- * untouched, while pieces that completed hold their data. The bounce bio
- * and its pages come from reserves that always make room for one piece,
- * so under memory pressure a piece waits for them rather than fails.
+ * First, with nothing moved yet, @bio is ended with %BLK_STS_NOTSUPP if it
+ * is neither a read nor a write, with %BLK_STS_INVAL if its start or size
+ * is not a multiple of the queue's logical block size, and with
+ * %BLK_STS_NOTSUPP if the CPU cannot reach every byte of it: drivers that
+ * take pfn_vec bios copy with the CPU too.
  *
- * Either way, a bio of which the CPU cannot reach every byte, or that
- * carries an integrity payload, is ended with %BLK_STS_NOTSUPP before any
- * of it moves: drivers that take pfn_vec bios copy with the CPU too.
+ * A queue with %BLK_FEAT_PFN_VEC then gets @bio as it is, marked
+ * %REQ_NOMERGE so that its request holds no other bio, unless blk-crypto
+ * may have to encrypt it or the block layer compute its protection
+ * information on the CPU. Any other bio is bounced through RAM pages, in
+ * bounce bios of at most %BLK_PFN_VEC_BOUNCE_PAGES pages: the data of a
+ * write is copied in before any is submitted, that of a read is copied out,
+ * from a work item, once all of its bounce bio was read without error.
+ * After a read error the memory of the failed bounce bio is untouched,
+ * while those that completed hold their data. Bounce bios and their pages
+ * come from reserves that always make room for one. A bio that cannot get
+ * them without waiting, one of more than four bounce bios, and a write to
+ * a zoned device are bounced from a work item that may wait, in the order
+ * they reach it.
  *
- * Return: the bio to go on with, or %NULL if @bio was ended.
+ * On the bounce path, a bio that carries an integrity payload is ended
+ * with %BLK_STS_NOTSUPP; a %REQ_ATOMIC bio of more than one bounce bio,
+ * which would be torn, with %BLK_STS_INVAL; a %REQ_NOWAIT bio of more than
+ * one bounce bio, or that would have to wait for memory, with
+ * %BLK_STS_AGAIN. A %REQ_POLLED bio is bounced by bounce bios that are not
+ * polled, so it completes by interrupt. All of these move nothing.
+ *
+ * Return: the bio to go on with, or %NULL if @bio was ended or handed on.
  */
 struct bio *blk_pfn_vec_prep(struct bio *bio)
 {
-	struct request_queue *q = bdev_get_queue(bio->bi_bdev);
-	struct bio *split;
+	blk_status_t status;
 
-	if ((q->limits.features & BLK_FEAT_PFN_VEC) && !bio_has_crypt_ctx(bio) &&
-	    !blk_get_integrity(bio->bi_bdev->bd_disk)) {
-		/*
-		 * The driver reaches the memory with the CPU. Check all of it
-		 * now, before a split can send part of the bio on its way.
-		 */
-		if (bio_pfn_vec_mappable(bio))
-			goto fail;
+	status = blk_pfn_vec_check(bio);
+	if (status)
+		goto fail;
+	if (blk_pfn_vec_native(bio)) {
 		/* A request holds one pfn_vec bio, never a mix of kinds. */
 		bio->bi_opf |= REQ_NOMERGE;
 		return bio;
 	}
 
-	if (bio->bi_iter.bi_size > PFN_VEC_BOUNCE_MAX) {
-		split = bio_split(bio, PFN_VEC_BOUNCE_MAX >> SECTOR_SHIFT,
-				  GFP_NOIO, &bio->bi_bdev->bd_disk->bio_split);
-		if (!split)
-			goto fail;
-		bio_chain(split, bio);
-		/* Queued on current->bio_list, and bounced in its turn. */
-		submit_bio_noacct(bio);
-		bio = split;
-	}
+	status = BLK_STS_NOTSUPP;
+	if (bio_integrity(bio))
+		goto fail;
+	status = BLK_STS_INVAL;
+	if ((bio->bi_opf & REQ_ATOMIC) &&
+	    bio->bi_iter.bi_size > PFN_VEC_BOUNCE_MAX)
+		goto fail;
 	return pfn_vec_bounce(bio);
 
 fail:
-	bio->bi_status = BLK_STS_NOTSUPP;
+	bio->bi_status = status;
 	bio_endio(bio);
 	return NULL;
 }
@@ -415,15 +667,31 @@ static int __init blk_pfn_vec_init(void)
 {
 	int ret;
 
-	ret = bioset_init(&pfn_vec_bounce_bs, BIO_POOL_SIZE, 0,
+	BUILD_BUG_ON(BLK_PFN_VEC_BOUNCE_PAGES > BIO_MAX_VECS);
+	INIT_WORK(&pfn_vec_bounce_work, pfn_vec_bounce_workfn);
+	pfn_vec_bounce_wq = alloc_ordered_workqueue("pfn_vec_bounce",
+						    WQ_MEM_RECLAIM);
+	pfn_vec_copy_wq = alloc_workqueue("pfn_vec_copy", WQ_MEM_RECLAIM, 0);
+	if (!pfn_vec_bounce_wq || !pfn_vec_copy_wq)
+		goto fail;
+	ret = bioset_init(&pfn_vec_bounce_bs, BIO_POOL_SIZE,
+			  offsetof(struct pfn_vec_bounce, bio),
 			  BIOSET_NEED_BVECS);
 	if (ret)
-		return ret;
-	BUILD_BUG_ON(BLK_PFN_VEC_BOUNCE_PAGES > BIO_MAX_VECS);
+		goto fail;
 	ret = mempool_init_page_pool(&pfn_vec_page_pool,
 				     BLK_PFN_VEC_BOUNCE_PAGES, 0);
 	if (ret)
-		bioset_exit(&pfn_vec_bounce_bs);
-	return ret;
+		goto fail_bs;
+	return 0;
+
+fail_bs:
+	bioset_exit(&pfn_vec_bounce_bs);
+fail:
+	if (pfn_vec_copy_wq)
+		destroy_workqueue(pfn_vec_copy_wq);
+	if (pfn_vec_bounce_wq)
+		destroy_workqueue(pfn_vec_bounce_wq);
+	return -ENOMEM;
 }
 subsys_initcall(blk_pfn_vec_init);

@@ -805,6 +805,29 @@ static void pfn_vec_region_put(struct pfn_vec_region *region)
 	}
 }
 
+/**
+ * pfn_vec_same_region - do two frames belong to one registered region?
+ * @a: a page frame number
+ * @b: another
+ *
+ * Segments of memory without struct page merge only within one region,
+ * which has one owner, as pages merge only within one dev_pagemap.
+ *
+ * Return: true if one region holds both, false if two do, or either is in
+ * none.
+ */
+bool pfn_vec_same_region(unsigned long a, unsigned long b)
+{
+	struct pfn_vec_region *region;
+	bool same;
+
+	rcu_read_lock();
+	region = mtree_load(&pfn_vec_regions, a);
+	same = region && region == mtree_load(&pfn_vec_regions, b);
+	rcu_read_unlock();
+	return same;
+}
+
 /*
  * Map the page of @pv's first byte into @map. For memory without struct
  * page, *@held is a region the caller holds, or NULL. It is kept when it

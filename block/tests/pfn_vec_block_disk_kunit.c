@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite pfn_vec_block_disk: pfn_vec bios bounced to a disk of the
- * test's own (struct tdisk): a read that fails half way, and, with
- * BLK_DEV_INTEGRITY and BLK_INLINE_ENCRYPTION_FALLBACK, the protection
- * information and the ciphertext of BAR data, which must equal those of
- * the same bytes written from RAM.
+ * test's own (struct tdisk): a read that fails half way, an atomic write,
+ * a driver that stops taking pfn_vec bios while one waits for its queue,
+ * and, with BLK_DEV_INTEGRITY and BLK_INLINE_ENCRYPTION_FALLBACK, the
+ * protection information and the ciphertext of BAR data, which must equal
+ * those of the same bytes written from RAM.
  */
 #include <kunit/test.h>
 #include <linux/bio.h>
@@ -12,6 +13,7 @@
 #include <linux/blk-integrity.h>
 #include <linux/blkdev.h>
 #include <linux/io.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/pfn_vec.h>
 #include <linux/pfn_vec_kunit_helpers.h>
@@ -194,30 +196,54 @@ static int crypt_rw(struct kunit *test, struct blk_crypto_key *key,
 	return ret;
 }
 
-#define CRYPT_LEN	SZ_16K
-#define CRYPT_SECTOR	64
+/* As crypt_rw(), for a bio_vec bio of @len bytes of @pages. */
+static int crypt_page_rw(struct kunit *test, struct blk_crypto_key *key,
+			 blk_opf_t op, sector_t sector, struct page *pages,
+			 unsigned int len)
+{
+	static const u64 dun[BLK_CRYPTO_DUN_ARRAY_SIZE] = { 42 };
+	struct test_ctx *ctx = test->priv;
+	unsigned int i, nr = DIV_ROUND_UP(len, PAGE_SIZE);
+	struct bio *bio = bio_alloc(ctx->bdev, nr, op, GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, bio);
+	bio->bi_iter.bi_sector = sector;
+	for (i = 0; i < nr; i++)
+		__bio_add_page(bio, pages + i, min_t(unsigned int, PAGE_SIZE,
+						     len - i * PAGE_SIZE), 0);
+	bio_crypt_set_ctx(bio, key, dun, GFP_KERNEL);
+	ret = submit_bio_wait(bio);
+	bio_put(bio);
+	return ret;
+}
+
+/* More than a bounce bio: the data unit numbers go on across them. */
+#define CRYPT_LEN	(PIECE + SZ_16K)
+#define CRYPT_SECTOR	(CRYPT_LEN >> SECTOR_SHIFT)
 
 /*
  * blk-crypto's fallback encrypts a pfn_vec bio as it encrypts pages, since
  * a crypt context makes even a native queue bounce the bio: the ciphertext
- * of BAR data equals that of the same bytes in RAM under the same key and
- * DUN, and reading it back decrypts into the BAR. Where the CPU cannot
- * reach the BAR, the bio fails before anything is encrypted.
+ * of BAR data equals that of the same bytes in RAM pages, written by a
+ * bio_vec bio under the same key and DUN, and reading it back decrypts
+ * into the BAR. The bio is larger than a bounce bio, so that the bounce
+ * bios after the first must carry the data unit numbers that follow. Where
+ * the CPU cannot reach the BAR, the bio fails before anything is
+ * encrypted.
  */
 static void pfn_vec_block_test_crypto(struct kunit *test)
 {
 	struct test_ctx *ctx = test->priv;
 	struct test_mem *ram = &ctx->mem[MEM_RAM], *bar = &ctx->mem[MEM_BAR];
 	struct crypto_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-	u8 *a = kunit_kmalloc(test, CRYPT_LEN, GFP_KERNEL);
-	u8 *b = kunit_kmalloc(test, CRYPT_LEN, GFP_KERNEL);
+	u8 *a = pvb_kvzalloc(test, CRYPT_LEN);
+	u8 *b = pvb_kvzalloc(test, CRYPT_LEN);
 	u8 raw[BLK_CRYPTO_MAX_KEY_SIZE];
-	struct pfn_vec rpv, bpv;
+	struct pfn_vec bpv;
 	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_ASSERT_NOT_NULL(test, b);
 	pvb_mem_init(test, ram, MEM_RAM);
 	pvb_mem_init(test, bar, MEM_BAR);
 	pvb_use_dev(test, DEV_BRD, true);
@@ -233,12 +259,12 @@ static void pfn_vec_block_test_crypto(struct kunit *test)
 
 	pvb_mem_fill(ram, 0, CRYPT_LEN, 21);
 	pvb_mem_fill(bar, 0, CRYPT_LEN, 21);
-	pvb_mem_pv(test, ram, 0, CRYPT_LEN, &rpv);
 	pvb_mem_pv(test, bar, 0, CRYPT_LEN, &bpv);
 	memset(b, SENTINEL, CRYPT_LEN);
 	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, CRYPT_SECTOR, b, CRYPT_LEN), 0);
 
-	KUNIT_ASSERT_EQ(test, crypt_rw(test, &c->key, REQ_OP_WRITE, 0, &rpv), 0);
+	KUNIT_ASSERT_EQ(test, crypt_page_rw(test, &c->key, REQ_OP_WRITE, 0,
+					    ram->pages, CRYPT_LEN), 0);
 	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, 0, a, CRYPT_LEN), 0);
 	for (i = 0; i < CRYPT_LEN && a[i] == pvb_pattern(21, i); i++)
 		;
@@ -266,8 +292,140 @@ static void pfn_vec_block_test_crypto(struct kunit *test)
 }
 #endif /* CONFIG_BLK_INLINE_ENCRYPTION_FALLBACK */
 
+/*
+ * REQ_ATOMIC on the bounce path: a tdisk that takes atomic writes of up to
+ * ATOMIC_MAX gets a bounced atomic write of one piece as one bio, and one
+ * of more than a piece, which the bounce path would have to tear into
+ * pieces, is refused with -EINVAL before anything moves.
+ */
+#define ATOMIC_MAX	(2 * PIECE)
+
+static void pfn_vec_block_test_atomic(struct kunit *test)
+{
+	static const unsigned int lens[] = { PIECE, 2 * PIECE };
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *m = &ctx->mem[MEM_RAM];
+	struct tdisk *td = pvb_tdisk_create(test, false);
+	struct request_queue *q = td->disk->queue;
+	struct queue_limits lim = queue_limits_start_update(q);
+	unsigned int i;
+
+	lim.max_hw_sectors = ATOMIC_MAX >> SECTOR_SHIFT;
+	lim.max_segments = BIO_MAX_VECS;
+	lim.atomic_write_hw_max = ATOMIC_MAX;
+	lim.atomic_write_hw_unit_min = SECTOR_SIZE;
+	lim.atomic_write_hw_unit_max = ATOMIC_MAX;
+	KUNIT_ASSERT_EQ(test, queue_limits_commit_update_frozen(q, &lim), 0);
+	KUNIT_ASSERT_EQ(test, queue_atomic_write_unit_max_bytes(q), ATOMIC_MAX);
+	pvb_mem_init(test, m, MEM_RAM);
+
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		bool whole = lens[i] <= PIECE;
+		struct pfn_vec pv;
+		int bios;
+
+		memset(td->data, SENTINEL, ATOMIC_MAX);
+		pvb_mem_fill(m, 0, lens[i], i);
+		pvb_mem_pv(test, m, 0, lens[i], &pv);
+		bios = atomic_read(&td->bios);
+		KUNIT_EXPECT_EQ_MSG(test, pvb_pv_rw(test, REQ_OP_WRITE | REQ_ATOMIC, 0,
+						    &pv), whole ? 0 : -EINVAL,
+				    "atomic write of %u bytes", lens[i]);
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&td->bios) - bios, whole ? 1 : 0,
+				    "atomic write of %u bytes: bios the disk got",
+				    lens[i]);
+		if (whole) {
+			KUNIT_EXPECT_TRUE_MSG(test, READ_ONCE(td->last_opf) & REQ_ATOMIC,
+					      "the bounce bio is not REQ_ATOMIC");
+			continue;
+		}
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(td->data, SENTINEL, ATOMIC_MAX),
+				      "atomic write of %u bytes: the device was written",
+				      lens[i]);
+	}
+}
+
+/*
+ * The feature cleared between blk_pfn_vec_prep() and the bio's entry into
+ * the queue: the native path was chosen, and the driver no longer takes
+ * pfn_vec bios when the bio reaches it. Here a tdisk declares
+ * BLK_FEAT_PFN_VEC, its queue is frozen, and a thread submits a pfn_vec
+ * bio, which blk_pfn_vec_prep() sends on natively and which then waits to
+ * enter the queue; the case clears the feature, as a limits update does,
+ * and unfreezes. The bio must go round again and be bounced: a tdisk ends
+ * a pfn_vec bio it is given with BLK_STS_NOTSUPP, and warns.
+ */
+#define RACE_WAIT_MS	200	/* for the thread's bio to wait at the queue */
+#define RACE_LEN	SZ_16K
+
+struct race_run {
+	struct block_device *bdev;
+	struct pfn_vec pv;
+	int ret;
+	struct completion done;
+};
+
+static int race_fn(void *data)
+{
+	struct race_run *run = data;
+	struct bio *bio = bio_alloc_pfn_vec(run->bdev, 1, REQ_OP_WRITE, GFP_KERNEL);
+
+	run->ret = -ENOMEM;
+	if (bio) {
+		if (bio_add_pfn_vec(bio, &run->pv) == run->pv.pv_len)
+			run->ret = submit_bio_wait(bio);
+		else
+			run->ret = -EINVAL;
+		bio_put(bio);
+	}
+	complete(&run->done);
+	return 0;
+}
+
+static void pfn_vec_block_test_feature_cleared(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *m = &ctx->mem[MEM_RAM];
+	struct tdisk *td = pvb_tdisk_create(test, false);
+	struct request_queue *q = td->disk->queue;
+	struct task_struct *k;
+	struct race_run *run;
+	bool early;
+
+	run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	pvb_mem_init(test, m, MEM_RAM);
+	pvb_mem_fill(m, 0, RACE_LEN, 5);
+	pvb_mem_pv(test, m, 0, RACE_LEN, &run->pv);
+	run->bdev = td->bdev;
+	init_completion(&run->done);
+	memset(td->data, SENTINEL, RACE_LEN);
+	pvb_set_native(test, td->bdev, true);
+
+	blk_mq_freeze_queue(q);
+	k = kthread_run(race_fn, run, "pfn_vec_race");
+	if (IS_ERR(k)) {
+		blk_mq_unfreeze_queue(q);
+		KUNIT_FAIL_AND_ABORT(test, "kthread_run(): %pe", k);
+	}
+	early = wait_for_completion_timeout(&run->done,
+					    msecs_to_jiffies(RACE_WAIT_MS));
+	pvb_set_native(test, td->bdev, false);
+	blk_mq_unfreeze_queue(q);
+	wait_for_completion(&run->done);
+
+	KUNIT_ASSERT_FALSE_MSG(test, early,
+			       "the bio ended with the queue frozen: %d", run->ret);
+	KUNIT_EXPECT_EQ(test, run->ret, 0);
+	KUNIT_EXPECT_EQ(test, pvb_mem_check(m, 0, RACE_LEN, 5), (size_t)RACE_LEN);
+	KUNIT_EXPECT_EQ_MSG(test, memcmp(td->data, m->va, RACE_LEN), 0,
+			    "the device differs");
+}
+
 static struct kunit_case pfn_vec_block_disk_cases[] = {
 	KUNIT_CASE(pfn_vec_block_test_read_error),
+	KUNIT_CASE(pfn_vec_block_test_atomic),
+	KUNIT_CASE(pfn_vec_block_test_feature_cleared),
 #ifdef CONFIG_BLK_DEV_INTEGRITY
 	KUNIT_CASE(pfn_vec_block_test_integrity),
 #endif

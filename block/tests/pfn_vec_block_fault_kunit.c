@@ -330,14 +330,23 @@ static void pfn_vec_block_test_fault_alloc(struct kunit *test)
 
 /*
  * The bounce reserve, shared: RESERVE_TASKS threads, every page allocation
- * of which fails, bounce whole pieces at once to an async tdisk, so that
- * all their pages come from the mempool, which holds one piece, and the
- * pages of a piece stay taken for a tick. Every bio must complete with the
- * right data. Were a piece's pages taken one at a time from the mempool,
- * with waiting, two threads could each take part of it and wait for the
- * rest for ever: the case then fails after RESERVE_TIMEOUT. RAM bios are
- * bounced on every arch, and the mempool's pages are the same whatever the
- * bio's memory.
+ * of which fails, bounce bios at once, so that all their pages come from
+ * the mempool, which holds one piece. Every bio must complete with the
+ * right data; one that has not after RESERVE_TIMEOUT fails the case.
+ *
+ * - To an async tdisk, a piece each, so that the pages of a piece stay
+ *   taken for a tick. Were a piece's pages taken one at a time from the
+ *   mempool, with waiting, two threads could each take part of it and wait
+ *   for the rest for ever.
+ * - To null_blk, RESERVE_PIECES pieces each, which blk-mq splits again to
+ *   its max_sectors of 64. A bounce bio split that way completes only once
+ *   its remainder, queued on the submitting task's current->bio_list, is
+ *   submitted: no piece may wait for pool pages, or for a bio of a bioset,
+ *   that a bio the same task has yet to submit holds.
+ *
+ * RAM bios are bounced on every arch, and the mempool's pages are the same
+ * whatever the bio's memory. The sectors are written beforehand, so that
+ * null_blk allocates none of its own.
  *
  * The threads outlive a case that timed out, with their bios in flight, so
  * all they use is the case's until its cleanup, which stops them first, as
@@ -347,8 +356,28 @@ static void pfn_vec_block_test_fault_alloc(struct kunit *test)
  * allocator, its bio completes, and the thread can stop.
  */
 #define RESERVE_TASKS	4
+#define RESERVE_PIECES	3
 #define RESERVE_ROUNDS	16
 #define RESERVE_TIMEOUT	100	/* seconds, for all the rounds of all threads */
+
+struct reserve_case {
+	const char *name;
+	bool tdisk;		/* or null_blk */
+	unsigned int pieces;	/* in each bio */
+};
+
+static const struct reserve_case reserve_cases[] = {
+	{ "async tdisk, one piece", true, 1 },
+	{ "null_blk, max_sectors 64, " __stringify(RESERVE_PIECES) " pieces",
+	  false, RESERVE_PIECES },
+};
+
+static void reserve_case_desc(const struct reserve_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(reserve_case, reserve_cases, reserve_case_desc);
 
 struct reserve_task {
 	struct reserve_run *run;
@@ -356,7 +385,7 @@ struct reserve_task {
 	sector_t sector;	/* and of the device */
 	unsigned int id;
 	int err;		/* the first error */
-	size_t bad;		/* where the first bad byte is, or PIECE */
+	size_t bad;		/* where the first bad byte is, or len */
 	unsigned int round;	/* of the first error */
 	struct completion done;	/* all its rounds are */
 };
@@ -365,6 +394,7 @@ struct reserve_task {
 struct reserve_run {
 	struct test_mem *m;
 	struct block_device *bdev;
+	size_t len;		/* of each bio */
 	wait_queue_head_t wait;	/* for go */
 	bool go;		/* allocations fail: bounce */
 	struct reserve_task tasks[RESERVE_TASKS];
@@ -390,29 +420,29 @@ static int reserve_fn(void *data)
 {
 	struct reserve_task *t = data;
 	struct reserve_run *run = t->run;
-	size_t off = t->id * PIECE;
+	size_t off = t->id * run->len;
 	unsigned int seed;
 
 	wait_event(run->wait, READ_ONCE(run->go) || kthread_should_stop());
 	if (kthread_should_stop())
 		return 0;
 
-	t->bad = PIECE;
+	t->bad = run->len;
 	pfn_vec_kunit_make_it_fail(true);
 	for (t->round = 0; t->round < RESERVE_ROUNDS; t->round++) {
 		if (kthread_should_stop())
 			break;
 		seed = t->id * RESERVE_ROUNDS + t->round;
-		pvb_mem_fill(run->m, off, PIECE, seed);
+		pvb_mem_fill(run->m, off, run->len, seed);
 		t->err = reserve_rw(t, REQ_OP_WRITE);
 		if (t->err)
 			break;
-		pvb_mem_set(run->m, off, PIECE, SENTINEL);
+		pvb_mem_set(run->m, off, run->len, SENTINEL);
 		t->err = reserve_rw(t, REQ_OP_READ);
 		if (t->err)
 			break;
-		t->bad = pvb_mem_check(run->m, off, PIECE, seed);
-		if (t->bad != PIECE)
+		t->bad = pvb_mem_check(run->m, off, run->len, seed);
+		if (t->bad != run->len)
 			break;
 	}
 	pfn_vec_kunit_make_it_fail(false);
@@ -422,34 +452,48 @@ static int reserve_fn(void *data)
 
 static void pfn_vec_block_test_reserve(struct kunit *test)
 {
+	const struct reserve_case *c = test->param_value;
 	struct test_ctx *ctx = test->priv;
 	struct test_mem *m = &ctx->mem[MEM_RAM];
+	size_t len = c->pieces * PIECE;
 	unsigned long deadline;
 	struct reserve_run *run;
 	struct task_struct *k;
-	struct tdisk *td;
 	unsigned int i;
+	u8 *buf;
 
 	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
 		kunit_skip(test, "needs FAULT_INJECTION");
-	KUNIT_ASSERT_LE(test, RESERVE_TASKS * PIECE, (size_t)MEM_SIZE);
-	KUNIT_ASSERT_LE(test, RESERVE_TASKS * PIECE, (size_t)TDISK_SIZE);
+	KUNIT_ASSERT_LE(test, RESERVE_TASKS * len, (size_t)MEM_SIZE);
+	KUNIT_ASSERT_LE(test, RESERVE_TASKS * len, (size_t)TDISK_SIZE);
 	run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, run);
 	pvb_mem_init(test, m, MEM_RAM);
-	td = pvb_tdisk_create(test, false);
-	td->async = true;
+	if (c->tdisk) {
+		struct tdisk *td = pvb_tdisk_create(test, false);
+
+		td->async = true;
+		run->bdev = td->bdev;
+	} else {
+		pvb_use_dev(test, DEV_NULLB, false);
+		KUNIT_ASSERT_LT(test, queue_max_sectors(bdev_get_queue(ctx->bdev)),
+				(unsigned int)PIECE_SECTORS);
+		buf = pvb_kvzalloc(test, RESERVE_TASKS * len);
+		KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, 0, buf,
+						 RESERVE_TASKS * len), 0);
+		run->bdev = ctx->bdev;
+	}
 
 	run->m = m;
-	run->bdev = td->bdev;
+	run->len = len;
 	init_waitqueue_head(&run->wait);
 	for (i = 0; i < RESERVE_TASKS; i++) {
 		struct reserve_task *t = &run->tasks[i];
 
 		t->run = run;
 		t->id = i;
-		t->sector = i * PIECE_SECTORS;
-		pvb_mem_pv(test, m, i * PIECE, PIECE, &t->pv);
+		t->sector = i * (len >> SECTOR_SHIFT);
+		pvb_mem_pv(test, m, i * len, len, &t->pv);
 		init_completion(&t->done);
 	}
 	for (i = 0; i < RESERVE_TASKS; i++) {
@@ -483,7 +527,7 @@ static void pfn_vec_block_test_reserve(struct kunit *test)
 
 		KUNIT_EXPECT_EQ_MSG(test, t->err, 0, "thread %u, round %u", i,
 				    t->round);
-		KUNIT_EXPECT_EQ_MSG(test, t->bad, (size_t)PIECE,
+		KUNIT_EXPECT_EQ_MSG(test, t->bad, len,
 				    "thread %u, round %u: memory differs", i,
 				    t->round);
 	}
@@ -492,7 +536,7 @@ static void pfn_vec_block_test_reserve(struct kunit *test)
 static struct kunit_case pfn_vec_block_fault_cases[] = {
 	KUNIT_CASE_PARAM(pfn_vec_block_test_fault_bounce, fault_case_gen_params),
 	KUNIT_CASE(pfn_vec_block_test_fault_alloc),
-	KUNIT_CASE(pfn_vec_block_test_reserve),
+	KUNIT_CASE_PARAM(pfn_vec_block_test_reserve, reserve_case_gen_params),
 	{}
 };
 

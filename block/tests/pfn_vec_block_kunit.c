@@ -228,8 +228,7 @@ static void pfn_vec_block_test_split(struct kunit *test)
 
 	if (!pfn_vec_kunit_have_hook())
 		kunit_skip(test, PFN_VEC_KUNIT_NO_HOOK);
-	buf = kvmalloc(len, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
+	buf = pvb_kvzalloc(test, len);
 	pvb_mem_init(test, m, MEM_UNMANAGED);
 	for (p = 0; p < ARRAY_SIZE(paths); p++) {
 		struct pfn_vec pv;
@@ -263,22 +262,45 @@ static void pfn_vec_block_test_split(struct kunit *test)
 		bio_put(bio);
 		KUNIT_EXPECT_EQ(test, pvb_mem_check(m, 512, len, 3 + p), len);
 	}
-	kvfree(buf);
 }
 
 /* ---- memory the CPU cannot reach ---- */
 
 /*
- * A segment of memory without struct page that no region holds: the bio
- * fails with BLK_STS_NOTSUPP on both paths, before anything moves, and a
- * bio of RAM alone still works.
+ * A bio larger than a bounce piece, of RAM and one segment of memory
+ * without struct page that no region holds, first, in the middle or last:
+ * it fails with BLK_STS_NOTSUPP on both paths, in both directions, before
+ * anything moves, neither the device nor memory; and a bio of the RAM
+ * alone still works.
  */
+#define UNREACH_RAM	SZ_256K
+#define UNREACH_BAD	SZ_32K
+#define UNREACH_MAX	(2 * UNREACH_RAM + UNREACH_BAD)
+
+static const char * const unreach_layouts[] = { "first", "in the middle", "last" };
+
+/* Layout @l's segments into @pv: their number. */
+static unsigned int unreach_layout(struct kunit *test, unsigned int l,
+				   struct test_mem *ram, phys_addr_t bad,
+				   struct pfn_vec *pv)
+{
+	unsigned int n = 0;
+
+	if (l)
+		pvb_mem_pv(test, ram, 0, UNREACH_RAM, &pv[n++]);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv[n++], bad, UNREACH_BAD), 0);
+	if (l < 2)
+		pvb_mem_pv(test, ram, UNREACH_RAM + PAGE_SIZE, UNREACH_RAM,
+			   &pv[n++]);
+	return n;
+}
+
 static void pfn_vec_block_test_unreachable(struct kunit *test)
 {
 	struct test_ctx *ctx = test->priv;
 	struct test_mem *ram = &ctx->mem[MEM_RAM];
-	struct pfn_vec pv[2];
-	unsigned int pass;
+	struct pfn_vec pv[3];
+	unsigned int pass, l, n, i;
 	phys_addr_t unmanaged;
 	u8 *buf;
 	void *va;
@@ -286,54 +308,387 @@ static void pfn_vec_block_test_unreachable(struct kunit *test)
 	/* Past the MEM_SIZE that other cases may register. */
 	unmanaged = pfn_vec_kunit_unmanaged(test, MEM_SIZE + SZ_1M, NULL) + MEM_SIZE;
 	pvb_mem_init(test, ram, MEM_RAM);
-	va = memremap(unmanaged, SZ_64K, MEMREMAP_WB);
+	va = memremap(unmanaged, UNREACH_BAD, MEMREMAP_WB);
 	KUNIT_ASSERT_NOT_NULL(test, va);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, memunmap_action, va));
-	buf = kunit_kmalloc(test, SZ_64K, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
+	buf = pvb_kvzalloc(test, UNREACH_MAX);
+	KUNIT_ASSERT_GT(test, UNREACH_RAM + UNREACH_BAD, (unsigned int)PIECE);
 
 	for (pass = 0; pass < 4 * TEST_DEVS; pass++) {
 		bool native = pass & 1, write = pass & 2;
+		blk_opf_t op = write ? REQ_OP_WRITE : REQ_OP_READ;
 		struct bio *bio;
 
 		pvb_use_dev(test, pass / 4, native);
-		memset(buf, SENTINEL, SZ_64K);
-		KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, 0, buf, SZ_64K), 0);
-		memset(va, 0x3c, SZ_64K);
-		pvb_mem_set(ram, 0, SZ_64K, 0x3c);
+		for (l = 0; l < ARRAY_SIZE(unreach_layouts); l++) {
+			memset(buf, SENTINEL, UNREACH_MAX);
+			KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, 0, buf,
+							 UNREACH_MAX), 0);
+			memset(va, 0x3c, UNREACH_BAD);
+			pvb_mem_set(ram, 0, 2 * UNREACH_RAM + PAGE_SIZE, 0x3c);
 
-		pvb_mem_pv(test, ram, 0, SZ_32K, &pv[0]);
-		KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv[1], unmanaged,
-						       SZ_32K), 0);
-		bio = bio_alloc_pfn_vec(ctx->bdev, 2, write ? REQ_OP_WRITE : REQ_OP_READ,
-					GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, bio);
-		KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv[0]), SZ_32K);
-		KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv[1]), SZ_32K);
-		KUNIT_EXPECT_EQ_MSG(test, submit_bio_wait(bio), -EOPNOTSUPP, "%s %s %s",
-				    pvb_dev_names[pass / 4], native ? "native" : "bounced",
-				    str_write_read(write));
-		bio_put(bio);
+			n = unreach_layout(test, l, ram, unmanaged, pv);
+			bio = bio_alloc_pfn_vec(ctx->bdev, n, op, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, bio);
+			for (i = 0; i < n; i++)
+				KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv[i]),
+						(int)pv[i].pv_len);
+			KUNIT_EXPECT_EQ_MSG(test, submit_bio_wait(bio), -EOPNOTSUPP,
+					    "%s %s %s, unreachable %s",
+					    pvb_dev_names[pass / 4],
+					    native ? "native" : "bounced",
+					    str_write_read(write), unreach_layouts[l]);
+			bio_put(bio);
 
-		KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, 0, buf, SZ_64K), 0);
-		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(buf, SENTINEL, SZ_64K),
-				      "the device was written");
-		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(va, 0x3c, SZ_64K),
-				      "RAM without struct page was written");
-		KUNIT_EXPECT_TRUE_MSG(test, pvb_mem_is(ram, 0, SZ_64K, 0x3c),
-				      "RAM was written");
+			KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, 0, buf,
+							 UNREACH_MAX), 0);
+			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(buf, SENTINEL, UNREACH_MAX),
+					      "%s %s %s, unreachable %s: the device was written",
+					      pvb_dev_names[pass / 4],
+					      native ? "native" : "bounced",
+					      str_write_read(write), unreach_layouts[l]);
+			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(va, 0x3c, UNREACH_BAD),
+					      "RAM without struct page was written");
+			KUNIT_EXPECT_TRUE_MSG(test, pvb_mem_is(ram, 0,
+							       2 * UNREACH_RAM + PAGE_SIZE,
+							       0x3c),
+					      "%s %s %s, unreachable %s: RAM was written",
+					      pvb_dev_names[pass / 4],
+					      native ? "native" : "bounced",
+					      str_write_read(write), unreach_layouts[l]);
+		}
 
 		/* RAM alone goes through. */
-		bio = bio_alloc_pfn_vec(ctx->bdev, 1, write ? REQ_OP_WRITE : REQ_OP_READ,
-					GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, bio);
-		KUNIT_ASSERT_EQ(test, bio_add_pfn_vec(bio, &pv[0]), SZ_32K);
-		KUNIT_EXPECT_EQ(test, submit_bio_wait(bio), 0);
-		bio_put(bio);
-		KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, 0, buf, SZ_32K), 0);
-		KUNIT_EXPECT_NULL(test, memchr_inv(buf, write ? 0x3c : SENTINEL, SZ_32K));
-		KUNIT_EXPECT_TRUE(test, pvb_mem_is(ram, 0, SZ_32K, write ? 0x3c : SENTINEL));
+		pvb_mem_pv(test, ram, 0, UNREACH_RAM, &pv[0]);
+		KUNIT_EXPECT_EQ(test, pvb_pv_rw(test, op, 0, &pv[0]), 0);
+		KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, 0, buf, UNREACH_RAM), 0);
+		KUNIT_EXPECT_NULL(test, memchr_inv(buf, write ? 0x3c : SENTINEL,
+						   UNREACH_RAM));
+		KUNIT_EXPECT_TRUE(test, pvb_mem_is(ram, 0, UNREACH_RAM,
+						   write ? 0x3c : SENTINEL));
 	}
+}
+
+/*
+ * Segments merge only within one owner. Physically adjacent memory of two
+ * registered regions, as two devices' BARs side by side, stays two
+ * segments, and so does adjacent memory that no region holds, whose owner
+ * nothing knows; adjacent memory of one region merges. Without the hook no
+ * region registers, and the case skips after the first part.
+ */
+static void pfn_vec_block_test_add_owners(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	phys_addr_t base = pfn_vec_kunit_unmanaged(test, 2 * SZ_64K, NULL);
+	struct pfn_vec pv;
+	struct bio *bio;
+
+	bio = bio_alloc_pfn_vec(ctx->bdev, 4, REQ_OP_WRITE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bio);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base, SZ_64K), 0);
+	KUNIT_EXPECT_EQ(test, bio_add_pfn_vec(bio, &pv), SZ_64K);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + SZ_64K, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, bio_add_pfn_vec(bio, &pv), (int)PAGE_SIZE);
+	KUNIT_EXPECT_EQ_MSG(test, bio->bi_vcnt, 2,
+			    "memory that no region holds merged");
+	bio_put(bio);
+
+	if (pfn_vec_kunit_register(test, base, SZ_64K, IO_LINEAR_WC))
+		kunit_skip(test, PFN_VEC_KUNIT_NO_HOOK);
+	KUNIT_ASSERT_EQ(test, pfn_vec_kunit_register(test, base + SZ_64K, SZ_64K,
+						     IO_LINEAR_WC), 0);
+
+	bio = bio_alloc_pfn_vec(ctx->bdev, 4, REQ_OP_WRITE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bio);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, bio_add_pfn_vec(bio, &pv), (int)PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + PAGE_SIZE,
+					       SZ_64K - PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, bio_add_pfn_vec(bio, &pv), SZ_64K - (int)PAGE_SIZE);
+	KUNIT_EXPECT_EQ_MSG(test, bio->bi_vcnt, 1, "one region's memory did not merge");
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + SZ_64K, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, bio_add_pfn_vec(bio, &pv), (int)PAGE_SIZE);
+	KUNIT_EXPECT_EQ_MSG(test, bio->bi_vcnt, 2, "two regions' memory merged");
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + SZ_64K + PAGE_SIZE,
+					       PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, bio_add_pfn_vec(bio, &pv), (int)PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, bio->bi_vcnt, 2);
+	KUNIT_EXPECT_EQ(test, bio->bi_pfn_vec[1].pv_len, 2 * (unsigned int)PAGE_SIZE);
+	bio_put(bio);
+}
+
+/* ---- sizes the queue cannot take ---- */
+
+/*
+ * A bio whose size is not a multiple of the logical block size, one piece
+ * or larger, on both paths and in both directions: it fails with
+ * BLK_STS_INVAL before anything moves. The bounce path split such a bio
+ * past its end, into bio_split()'s BUG_ON().
+ */
+static void pfn_vec_block_test_misaligned(struct kunit *test)
+{
+	static const unsigned int lens[] = { 100, SZ_64K + 1, PIECE + 100 };
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *ram = &ctx->mem[MEM_RAM];
+	const size_t max = PIECE + PAGE_SIZE;
+	unsigned int pass, i;
+	struct pfn_vec pv;
+	u8 *buf;
+
+	pvb_mem_init(test, ram, MEM_RAM);
+	buf = pvb_kvzalloc(test, max);
+
+	for (pass = 0; pass < 4 * TEST_DEVS; pass++) {
+		bool native = pass & 1, write = pass & 2;
+
+		pvb_use_dev(test, pass / 4, native);
+		for (i = 0; i < ARRAY_SIZE(lens); i++) {
+			KUNIT_ASSERT_NE(test, lens[i] % bdev_logical_block_size(ctx->bdev), 0);
+			memset(buf, SENTINEL, max);
+			KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, 0, buf, max), 0);
+			pvb_mem_set(ram, 0, max, 0x3c);
+
+			pvb_mem_pv(test, ram, 0, lens[i], &pv);
+			KUNIT_EXPECT_EQ_MSG(test, pvb_pv_rw(test, write ? REQ_OP_WRITE :
+							    REQ_OP_READ, 0, &pv),
+					    -EINVAL, "%s %s %s of %u bytes",
+					    pvb_dev_names[pass / 4],
+					    native ? "native" : "bounced",
+					    str_write_read(write), lens[i]);
+			KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, 0, buf, max), 0);
+			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(buf, SENTINEL, max),
+					      "%u bytes: the device was written", lens[i]);
+			KUNIT_EXPECT_TRUE_MSG(test, pvb_mem_is(ram, 0, max, 0x3c),
+					      "%u bytes: memory was written", lens[i]);
+		}
+	}
+}
+
+/* ---- operations ---- */
+
+/*
+ * A pfn_vec bio is a read or a write. Made into anything else after it was
+ * built, as a filesystem makes a write into a zone append, it fails with
+ * -EOPNOTSUPP on both paths, and the device keeps its data: here a
+ * discard, which brd takes.
+ */
+static void pfn_vec_block_test_ops(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *ram = &ctx->mem[MEM_RAM];
+	unsigned int pass;
+	struct pfn_vec pv;
+	struct bio *bio;
+	u8 *buf;
+
+	buf = kunit_kmalloc(test, SZ_64K, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	pvb_mem_init(test, ram, MEM_RAM);
+	pvb_mem_pv(test, ram, 0, SZ_64K, &pv);
+	for (pass = 0; pass < 2; pass++) {
+		pvb_use_dev(test, DEV_BRD, pass);
+		KUNIT_ASSERT_GT(test, bdev_max_discard_sectors(ctx->bdev), 0U);
+		memset(buf, SENTINEL, SZ_64K);
+		KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, 0, buf, SZ_64K), 0);
+
+		bio = pvb_pv_bio(test, REQ_OP_WRITE, 0, &pv);
+		bio->bi_opf = REQ_OP_DISCARD;
+		KUNIT_EXPECT_EQ_MSG(test, submit_bio_wait(bio), -EOPNOTSUPP,
+				    "%s", pass ? "native" : "bounced");
+		bio_put(bio);
+		KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, 0, buf, SZ_64K), 0);
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(buf, SENTINEL, SZ_64K),
+				      "%s: the device lost its data",
+				      pass ? "native" : "bounced");
+	}
+}
+
+/* ---- request flags ---- */
+
+/*
+ * REQ_NOWAIT on the bounce path: a bio of more than one bounce piece would
+ * have to be split, which may wait, and is ended with -EAGAIN before
+ * anything moves, as blk-mq ends a REQ_NOWAIT bio it would have to split;
+ * a bio of one piece goes through. On the native path both go through.
+ */
+static void pfn_vec_block_test_nowait(struct kunit *test)
+{
+	static const unsigned int lens[] = { PIECE, PIECE + PAGE_SIZE };
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *ram = &ctx->mem[MEM_RAM];
+	const size_t max = 2 * PIECE;
+	unsigned int pass, i;
+	struct pfn_vec pv;
+	u8 *buf;
+
+	pvb_mem_init(test, ram, MEM_RAM);
+	buf = pvb_kvzalloc(test, max);
+
+	for (pass = 0; pass < 4; pass++) {
+		bool native = pass & 1, write = pass & 2;
+
+		pvb_use_dev(test, DEV_BRD, native);
+		KUNIT_ASSERT_TRUE(test, bdev_nowait(ctx->bdev));
+		for (i = 0; i < ARRAY_SIZE(lens); i++) {
+			int want = native || lens[i] <= PIECE ? 0 : -EAGAIN;
+
+			memset(buf, SENTINEL, max);
+			KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, 0, buf, max), 0);
+			pvb_mem_set(ram, 0, max, 0x3c);
+			pvb_mem_pv(test, ram, 0, lens[i], &pv);
+			KUNIT_EXPECT_EQ_MSG(test, pvb_pv_rw(test, (write ? REQ_OP_WRITE :
+								   REQ_OP_READ) | REQ_NOWAIT,
+							    0, &pv), want,
+					    "%s %s of %u bytes", native ? "native" : "bounced",
+					    str_write_read(write), lens[i]);
+			if (!want)
+				continue;
+			KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, 0, buf, max), 0);
+			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(buf, SENTINEL, max),
+					      "%u bytes: the device was written", lens[i]);
+			KUNIT_EXPECT_TRUE_MSG(test, pvb_mem_is(ram, 0, max, 0x3c),
+					      "%u bytes: memory was written", lens[i]);
+		}
+	}
+}
+
+/* Ends of the polled bios, and the last one's status. */
+static atomic_t polled_ended;
+static blk_status_t polled_status;
+
+static void polled_end_io(struct bio *bio)
+{
+	WRITE_ONCE(polled_status, bio->bi_status);
+	atomic_inc(&polled_ended);
+	bio_put(bio);
+}
+
+/*
+ * REQ_POLLED, to null_blk's poll queue (it has one by default): the
+ * submitter polls the bio it submitted, of 16 KiB, which null_blk's
+ * max_sectors does not split (a split clears REQ_POLLED). A bounced bio's
+ * bounce bio is not polled, and ends by itself, without error. Had it gone
+ * to the poll queue, nothing would reap it, as polling the original finds
+ * no cookie, until the request timed out (a bounced read that fails
+ * writes no memory); or the case after POLLED_TIMEOUT, leaving the bio in
+ * flight.
+ */
+#define POLLED_TIMEOUT	10	/* seconds */
+
+static void pfn_vec_block_test_polled(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *ram = &ctx->mem[MEM_RAM];
+	unsigned int pass;
+
+	pvb_mem_init(test, ram, MEM_RAM);
+	for (pass = 0; pass < 4; pass++) {
+		bool native = pass & 1, write = pass & 2;
+		unsigned long deadline;
+		blk_status_t status;
+		struct pfn_vec pv;
+		struct bio *bio;
+		int ended;
+
+		pvb_use_dev(test, DEV_NULLB, native);
+		KUNIT_ASSERT_TRUE_MSG(test, bdev_get_queue(ctx->bdev)->limits.features &
+				      BLK_FEAT_POLL,
+				      "null_blk has no poll queue: see the qemu configs");
+		pvb_mem_fill(ram, 0, SZ_16K, pass);
+		pvb_mem_pv(test, ram, 0, SZ_16K, &pv);
+		bio = pvb_pv_bio(test, (write ? REQ_OP_WRITE : REQ_OP_READ) |
+				 REQ_POLLED, 0, &pv);
+		bio->bi_end_io = polled_end_io;
+		ended = atomic_read(&polled_ended);
+		deadline = jiffies + POLLED_TIMEOUT * HZ;
+		/* Polled after its end: held until then. */
+		bio_get(bio);
+		submit_bio(bio);
+		while (atomic_read(&polled_ended) == ended &&
+		       time_before(jiffies, deadline)) {
+			bio_poll(bio, NULL, 0);
+			cond_resched();
+		}
+		KUNIT_ASSERT_NE_MSG(test, atomic_read(&polled_ended), ended,
+				    "%s %s: not ended after %u s of polling",
+				    native ? "native" : "bounced",
+				    str_write_read(write), POLLED_TIMEOUT);
+		bio_put(bio);
+		status = READ_ONCE(polled_status);
+		KUNIT_EXPECT_EQ_MSG(test, status, BLK_STS_OK,
+				    "%s %s", native ? "native" : "bounced",
+				    str_write_read(write));
+	}
+}
+
+/* ---- a request completed in parts ---- */
+
+/*
+ * A request of a pfn_vec bio ended in parts, as a driver that ends part of
+ * a request does: blk_update_request() recounts the segments of what is
+ * left, and blk_rq_cur_bytes() gives the bytes of the current one, both
+ * from the bio's pfn_vecs; a bio_vec walk of them is a bug, which
+ * BLK_PFN_VEC_DEBUG reports. The request is one of null_blk's, made from
+ * the bio as blk-mq makes one, and ended here rather than by null_blk,
+ * which ends requests whole.
+ */
+static void pfn_vec_block_test_partial(struct kunit *test)
+{
+	static const struct { size_t off; unsigned int len; } segs[] = {
+		{ 0, 3 * PAGE_SIZE }, { 4 * PAGE_SIZE, PAGE_SIZE },
+		{ 6 * PAGE_SIZE + 512, PAGE_SIZE },
+	};
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *ram = &ctx->mem[MEM_RAM];
+	struct request_queue *q;
+	struct request *rq;
+	struct pfn_vec pv;
+	struct bio *bio;
+	unsigned int i;
+	bool more;
+
+	pvb_mem_init(test, ram, MEM_RAM);
+	pvb_use_dev(test, DEV_NULLB, true);
+	q = bdev_get_queue(ctx->bdev);
+	bio = bio_alloc_pfn_vec(ctx->bdev, ARRAY_SIZE(segs), REQ_OP_WRITE,
+				GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bio);
+	for (i = 0; i < ARRAY_SIZE(segs); i++) {
+		pvb_mem_pv(test, ram, segs[i].off, segs[i].len, &pv);
+		if (bio_add_pfn_vec(bio, &pv) != segs[i].len)
+			break;
+	}
+	if (i < ARRAY_SIZE(segs))
+		bio_put(bio);
+	KUNIT_ASSERT_EQ(test, i, ARRAY_SIZE(segs));
+	KUNIT_ASSERT_EQ(test, bio->bi_vcnt, ARRAY_SIZE(segs));
+
+	rq = blk_mq_alloc_request(q, REQ_OP_WRITE, 0);
+	if (IS_ERR(rq))
+		bio_put(bio);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(rq), "%pe", rq);
+	blk_rq_bio_prep(rq, bio, ARRAY_SIZE(segs));
+	KUNIT_EXPECT_EQ(test, blk_rq_cur_bytes(rq), (int)PAGE_SIZE);
+
+	/* All of the first segment and 512 bytes of the second. */
+	more = blk_update_request(rq, BLK_STS_OK, 3 * PAGE_SIZE + 512);
+	KUNIT_EXPECT_TRUE(test, more);
+	KUNIT_EXPECT_EQ(test, rq->nr_phys_segments, 2U);
+	KUNIT_EXPECT_EQ(test, blk_rq_bytes(rq), 2 * (unsigned int)PAGE_SIZE - 512);
+	KUNIT_EXPECT_EQ(test, blk_rq_cur_bytes(rq), (int)PAGE_SIZE - 512);
+
+	/* The rest of the second, and 512 bytes of the third. */
+	more = blk_update_request(rq, BLK_STS_OK, PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, more);
+	KUNIT_EXPECT_EQ(test, rq->nr_phys_segments, 1U);
+	KUNIT_EXPECT_EQ(test, blk_rq_cur_bytes(rq), (int)PAGE_SIZE - 1024);
+
+	if (more)
+		more = blk_update_request(rq, BLK_STS_OK, blk_rq_bytes(rq));
+	KUNIT_EXPECT_FALSE(test, more);
+	KUNIT_EXPECT_EQ(test, bio->bi_iter.bi_size, 0U);
+	blk_mq_free_request(rq);
+	bio_put(bio);
 }
 
 /* ---- building bios ---- */
@@ -474,13 +829,85 @@ static void pfn_vec_block_test_cpu_paths(struct kunit *test)
 	bio_put(pbio);
 }
 
+/*
+ * bio_copy_data() and zero_fill_bio() on a pfn_vec bio with a page the CPU
+ * cannot reach: neither returns an error, so the bio's status says it,
+ * BLK_STS_NOTSUPP on the pfn_vec bio and on the bio the copy fills, every
+ * time and not the first time only. The part before the page is copied.
+ */
+static void pfn_vec_block_test_cpu_paths_refused(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *ram = &ctx->mem[MEM_RAM];
+	struct bio *pbio, *bbio;
+	struct pfn_vec pv[2];
+	phys_addr_t unmanaged;
+	unsigned int round;
+	int added;
+
+	unmanaged = pfn_vec_kunit_unmanaged(test, MEM_SIZE + SZ_1M, NULL) + MEM_SIZE;
+	pvb_mem_init(test, ram, MEM_RAM);
+	pvb_mem_pv(test, ram, 0, PAGE_SIZE, &pv[0]);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv[1], unmanaged, PAGE_SIZE), 0);
+
+	pbio = bio_alloc_pfn_vec(ctx->bdev, 2, REQ_OP_WRITE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pbio);
+	added = bio_add_pfn_vec(pbio, &pv[0]) + bio_add_pfn_vec(pbio, &pv[1]);
+	if (added != 2 * PAGE_SIZE)
+		bio_put(pbio);
+	KUNIT_ASSERT_EQ(test, added, 2 * (int)PAGE_SIZE);
+	bbio = bio_alloc(ctx->bdev, 1, REQ_OP_WRITE, GFP_KERNEL);
+	if (!bbio)
+		bio_put(pbio);
+	KUNIT_ASSERT_NOT_NULL(test, bbio);
+	__bio_add_page(bbio, ram->pages + 2, 2 * PAGE_SIZE, 0);
+
+	for (round = 0; round < 2; round++) {
+		pbio->bi_status = BLK_STS_OK;
+		pvb_mem_set(ram, 0, PAGE_SIZE, SENTINEL);
+		zero_fill_bio(pbio);
+		KUNIT_EXPECT_EQ_MSG(test, pbio->bi_status, BLK_STS_NOTSUPP,
+				    "zero_fill_bio(), round %u", round);
+		KUNIT_EXPECT_TRUE(test, pvb_mem_is(ram, 0, PAGE_SIZE, 0));
+
+		pbio->bi_status = BLK_STS_OK;
+		bbio->bi_status = BLK_STS_OK;
+		pvb_mem_fill(ram, 0, PAGE_SIZE, round);
+		pvb_mem_set(ram, 2 * PAGE_SIZE, 2 * PAGE_SIZE, SENTINEL);
+		bio_copy_data(bbio, pbio);
+		KUNIT_EXPECT_EQ_MSG(test, pbio->bi_status, BLK_STS_NOTSUPP,
+				    "bio_copy_data() from it, round %u", round);
+		KUNIT_EXPECT_EQ_MSG(test, bbio->bi_status, BLK_STS_NOTSUPP,
+				    "bio_copy_data() from it, round %u", round);
+		KUNIT_EXPECT_EQ(test, pvb_mem_check(ram, 2 * PAGE_SIZE, PAGE_SIZE,
+						    round), PAGE_SIZE);
+
+		pbio->bi_status = BLK_STS_OK;
+		bbio->bi_status = BLK_STS_OK;
+		bio_copy_data(pbio, bbio);
+		KUNIT_EXPECT_EQ_MSG(test, pbio->bi_status, BLK_STS_NOTSUPP,
+				    "bio_copy_data() to it, round %u", round);
+		KUNIT_EXPECT_EQ_MSG(test, bbio->bi_status, BLK_STS_NOTSUPP,
+				    "bio_copy_data() to it, round %u", round);
+	}
+	bio_put(bbio);
+	bio_put(pbio);
+}
+
 static struct kunit_case pfn_vec_block_cases[] = {
 	KUNIT_CASE(pfn_vec_block_test_add),
+	KUNIT_CASE(pfn_vec_block_test_add_owners),
 	KUNIT_CASE_PARAM(pfn_vec_block_test_rw, rw_case_gen_params),
 	KUNIT_CASE(pfn_vec_block_test_mixed),
 	KUNIT_CASE(pfn_vec_block_test_split),
 	KUNIT_CASE(pfn_vec_block_test_unreachable),
+	KUNIT_CASE(pfn_vec_block_test_misaligned),
+	KUNIT_CASE(pfn_vec_block_test_ops),
+	KUNIT_CASE(pfn_vec_block_test_nowait),
+	KUNIT_CASE(pfn_vec_block_test_polled),
+	KUNIT_CASE(pfn_vec_block_test_partial),
 	KUNIT_CASE(pfn_vec_block_test_cpu_paths),
+	KUNIT_CASE(pfn_vec_block_test_cpu_paths_refused),
 	{}
 };
 

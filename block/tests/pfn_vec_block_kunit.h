@@ -66,6 +66,8 @@ struct tdisk {
 	u8 *pi;
 	sector_t bad;
 	bool async;
+	atomic_t bios;			/* it was given */
+	blk_opf_t last_opf;		/* of the last of them */
 	spinlock_t lock;		/* protects done */
 	struct bio_list done;
 	struct delayed_work end_work;	/* ends the bios of done */
@@ -93,9 +95,12 @@ static inline u8 *pvb_tdisk_pi(struct tdisk *td, sector_t sector)
 
 int pvb_init(struct kunit *test);
 void pvb_exit(struct kunit *test);
+void pvb_set_native(struct kunit *test, struct block_device *bdev,
+		    bool native);
 void pvb_use_dev(struct kunit *test, enum test_dev dev, bool native);
 struct tdisk *pvb_tdisk_create(struct kunit *test, bool integrity);
 
+void *pvb_kvzalloc(struct kunit *test, size_t size);
 void pvb_mem_init(struct kunit *test, struct test_mem *m,
 		  enum mem_kind kind);
 void pvb_mem_fill(struct test_mem *m, size_t off, size_t len,

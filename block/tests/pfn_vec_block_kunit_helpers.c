@@ -90,6 +90,18 @@ void pvb_mem_init(struct kunit *test, struct test_mem *m,
 	}
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(kvfree_action, kvfree, const void *);
+
+/* A zeroed buffer of @size bytes, virtually contiguous, until the case ends. */
+void *pvb_kvzalloc(struct kunit *test, size_t size)
+{
+	void *p = kvzalloc(size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kvfree_action, p));
+	return p;
+}
+
 /* Fill or check memory through the independent mapping. */
 void pvb_mem_fill(struct test_mem *m, size_t off, size_t len,
 		  unsigned int seed)
@@ -239,8 +251,9 @@ int pvb_pv_rw(struct kunit *test, blk_opf_t op, sector_t sector,
 	return ret;
 }
 
-static void set_native(struct kunit *test, struct block_device *bdev,
-		       bool native)
+/* Make @bdev's queue take pfn_vec bios as they are, or bounce them. */
+void pvb_set_native(struct kunit *test, struct block_device *bdev,
+		    bool native)
 {
 	struct request_queue *q = bdev_get_queue(bdev);
 	struct queue_limits lim = queue_limits_start_update(q);
@@ -258,7 +271,7 @@ void pvb_use_dev(struct kunit *test, enum test_dev dev, bool native)
 	struct test_ctx *ctx = test->priv;
 
 	ctx->bdev = ctx->devs[dev];
-	set_native(test, ctx->bdev, native);
+	pvb_set_native(test, ctx->bdev, native);
 }
 
 /* Open @devt for reading and writing until the test ends. */
@@ -309,7 +322,7 @@ void pvb_exit(struct kunit *test)
 
 	for (i = 0; ctx && i < TEST_DEVS; i++)
 		if (ctx->devs[i])
-			set_native(test, ctx->devs[i], true);
+			pvb_set_native(test, ctx->devs[i], true);
 }
 
 #ifdef CONFIG_BLK_DEV_INTEGRITY
@@ -342,6 +355,8 @@ static void tdisk_submit_bio(struct bio *bio)
 	struct bvec_iter iter;
 	struct bio_vec bv;
 
+	atomic_inc(&td->bios);
+	WRITE_ONCE(td->last_opf, bio->bi_opf);
 	/* The queue has no BLK_FEAT_PFN_VEC: such a bio is a block layer bug. */
 	if (WARN_ON_ONCE(bio_is_pfn_vec(bio)) ||
 	    (bio_op(bio) != REQ_OP_READ && bio_op(bio) != REQ_OP_WRITE)) {

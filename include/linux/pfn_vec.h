@@ -376,6 +376,7 @@ long pfn_vec_region_holders(phys_addr_t phys, size_t size);
 int __must_check pfn_vec_kmap_local(const struct pfn_vec *pv,
 				    struct pfn_vec_map *m);
 void pfn_vec_kunmap_local(struct pfn_vec_map *m);
+bool pfn_vec_same_region(unsigned long a, unsigned long b);
 
 /**
  * struct pfn_vec_miter - map a pfn_vec range one page at a time
