@@ -32,6 +32,13 @@
 /* Most bounce bios a submitter allocates for one bio without waiting. */
 #define PFN_VEC_BOUNCE_INLINE	4
 
+/*
+ * BIO_PFN_VEC takes one of the 16 bits of bi_flags: 15 are in use with it,
+ * and the next flag is the last that fits.
+ */
+static_assert(BIO_FLAG_LAST <=
+	      BITS_PER_BYTE * sizeof_field(struct bio, bi_flags));
+
 /* A bounce bio, and the part of the original bio that it carries. */
 struct pfn_vec_bounce {
 	struct bio		*orig;

@@ -615,7 +615,7 @@ static void pfn_vec_block_test_polled(struct kunit *test)
 				    str_write_read(write), POLLED_TIMEOUT);
 		bio_put(bio);
 		status = READ_ONCE(polled_status);
-		KUNIT_EXPECT_EQ_MSG(test, status, BLK_STS_OK,
+		KUNIT_EXPECT_EQ_MSG(test, blk_status_to_errno(status), 0,
 				    "%s %s", native ? "native" : "bounced",
 				    str_write_read(write));
 	}
@@ -866,7 +866,7 @@ static void pfn_vec_block_test_cpu_paths_refused(struct kunit *test)
 		pbio->bi_status = BLK_STS_OK;
 		pvb_mem_set(ram, 0, PAGE_SIZE, SENTINEL);
 		zero_fill_bio(pbio);
-		KUNIT_EXPECT_EQ_MSG(test, pbio->bi_status, BLK_STS_NOTSUPP,
+		KUNIT_EXPECT_EQ_MSG(test, blk_status_to_errno(pbio->bi_status), -EOPNOTSUPP,
 				    "zero_fill_bio(), round %u", round);
 		KUNIT_EXPECT_TRUE(test, pvb_mem_is(ram, 0, PAGE_SIZE, 0));
 
@@ -875,9 +875,9 @@ static void pfn_vec_block_test_cpu_paths_refused(struct kunit *test)
 		pvb_mem_fill(ram, 0, PAGE_SIZE, round);
 		pvb_mem_set(ram, 2 * PAGE_SIZE, 2 * PAGE_SIZE, SENTINEL);
 		bio_copy_data(bbio, pbio);
-		KUNIT_EXPECT_EQ_MSG(test, pbio->bi_status, BLK_STS_NOTSUPP,
+		KUNIT_EXPECT_EQ_MSG(test, blk_status_to_errno(pbio->bi_status), -EOPNOTSUPP,
 				    "bio_copy_data() from it, round %u", round);
-		KUNIT_EXPECT_EQ_MSG(test, bbio->bi_status, BLK_STS_NOTSUPP,
+		KUNIT_EXPECT_EQ_MSG(test, blk_status_to_errno(bbio->bi_status), -EOPNOTSUPP,
 				    "bio_copy_data() from it, round %u", round);
 		KUNIT_EXPECT_EQ(test, pvb_mem_check(ram, 2 * PAGE_SIZE, PAGE_SIZE,
 						    round), PAGE_SIZE);
@@ -885,9 +885,9 @@ static void pfn_vec_block_test_cpu_paths_refused(struct kunit *test)
 		pbio->bi_status = BLK_STS_OK;
 		bbio->bi_status = BLK_STS_OK;
 		bio_copy_data(pbio, bbio);
-		KUNIT_EXPECT_EQ_MSG(test, pbio->bi_status, BLK_STS_NOTSUPP,
+		KUNIT_EXPECT_EQ_MSG(test, blk_status_to_errno(pbio->bi_status), -EOPNOTSUPP,
 				    "bio_copy_data() to it, round %u", round);
-		KUNIT_EXPECT_EQ_MSG(test, bbio->bi_status, BLK_STS_NOTSUPP,
+		KUNIT_EXPECT_EQ_MSG(test, blk_status_to_errno(bbio->bi_status), -EOPNOTSUPP,
 				    "bio_copy_data() to it, round %u", round);
 	}
 	bio_put(bbio);
