@@ -15,6 +15,7 @@
 #include <linux/bio.h>
 #include <linux/blk-integrity.h>
 #include <linux/blkdev.h>
+#include <linux/fault-inject.h>
 #include <linux/highmem.h>
 #include <linux/init.h>
 #include <linux/mempool.h>
@@ -62,6 +63,41 @@ static struct workqueue_struct *pfn_vec_bounce_wq;
 static struct work_struct pfn_vec_bounce_work;
 /* Copies reads out of their bounce pages; never waits for the pool. */
 static struct workqueue_struct *pfn_vec_copy_wq;
+
+#ifdef CONFIG_FAIL_PFN_VEC_BOUNCE
+static DECLARE_FAULT_ATTR(fail_pfn_vec_bounce);
+
+static int __init fail_pfn_vec_bounce_debugfs(void)
+{
+	struct dentry *dir = fault_create_debugfs_attr("fail_pfn_vec_bounce",
+						       NULL,
+						       &fail_pfn_vec_bounce);
+
+	return PTR_ERR_OR_ZERO(dir);
+}
+late_initcall(fail_pfn_vec_bounce_debugfs);
+
+static bool should_fail_pfn_vec_bounce(void)
+{
+	return should_fail(&fail_pfn_vec_bounce, PAGE_SIZE);
+}
+#else
+static bool should_fail_pfn_vec_bounce(void)
+{
+	return false;
+}
+#endif
+
+/*
+ * The page allocator behind the pool, which fail_pfn_vec_bounce fails, in
+ * any task, so that bounces take their pages from the pool's reserve.
+ */
+static void *pfn_vec_pool_alloc(gfp_t gfp, void *order)
+{
+	if (should_fail_pfn_vec_bounce())
+		return NULL;
+	return mempool_alloc_pages(gfp, order);
+}
 
 /* How many pfn_vecs the bio_vec array of @bio holds. */
 static unsigned int bio_max_pfn_vecs(const struct bio *bio)
@@ -686,8 +722,8 @@ static int __init blk_pfn_vec_init(void)
 			  BIOSET_NEED_BVECS);
 	if (ret)
 		goto fail;
-	ret = mempool_init_page_pool(&pfn_vec_page_pool,
-				     BLK_PFN_VEC_BOUNCE_PAGES, 0);
+	ret = mempool_init(&pfn_vec_page_pool, BLK_PFN_VEC_BOUNCE_PAGES,
+			   pfn_vec_pool_alloc, mempool_free_pages, (void *)0);
 	if (ret)
 		goto fail_bs;
 	return 0;

@@ -14,7 +14,9 @@
 #include <linux/module.h>
 #include <linux/pfn_vec.h>
 #include <linux/pfn_vec_kunit_helpers.h>
+#include <linux/kstrtox.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "../blk.h"
 #include "pfn_vec_block_kunit.h"
@@ -330,9 +332,11 @@ static void pfn_vec_block_test_fault_alloc(struct kunit *test)
 
 /*
  * The bounce reserve, shared: RESERVE_TASKS threads, every page allocation
- * of which fails, bounce bios at once, so that all their pages come from
- * the mempool, which holds one piece. Every bio must complete with the
- * right data; one that has not after RESERVE_TIMEOUT fails the case.
+ * of which fails, bounce bios at once; fail_pfn_vec_bounce fails the page
+ * allocator behind the mempool in every task, the bounce work item's
+ * included, so that all their pages come from the mempool, which holds
+ * one piece. Every bio must complete with the right data; one that has
+ * not after RESERVE_TIMEOUT fails the case.
  *
  * - To an async tdisk, a piece each, so that the pages of a piece stay
  *   taken for a tick. Were a piece's pages taken one at a time from the
@@ -343,10 +347,14 @@ static void pfn_vec_block_test_fault_alloc(struct kunit *test)
  *   its remainder, queued on the submitting task's current->bio_list, is
  *   submitted: no piece may wait for pool pages, or for a bio of a bioset,
  *   that a bio the same task has yet to submit holds.
+ * - The same through a stacked bio-based device that splits: dm-stripe
+ *   over two brd disks, of 4 KiB chunks (the qemu configs create it with
+ *   dm-mod.create), which splits every bounce bio into clones of its own
+ *   bioset and resubmits the remainder on current->bio_list.
  *
  * RAM bios are bounced on every arch, and the mempool's pages are the same
  * whatever the bio's memory. The sectors are written beforehand, so that
- * null_blk allocates none of its own.
+ * null_blk and brd allocate none of their own.
  *
  * The threads outlive a case that timed out, with their bios in flight, so
  * all they use is the case's until its cleanup, which stops them first, as
@@ -360,17 +368,65 @@ static void pfn_vec_block_test_fault_alloc(struct kunit *test)
 #define RESERVE_ROUNDS	16
 #define RESERVE_TIMEOUT	100	/* seconds, for all the rounds of all threads */
 
+/* The dm-stripe device of the qemu configs' dm-mod.create. */
+#define RESERVE_DM	"dm-0"
+
+enum reserve_target { RESERVE_TDISK, RESERVE_NULLB, RESERVE_STRIPE };
+
 struct reserve_case {
 	const char *name;
-	bool tdisk;		/* or null_blk */
+	enum reserve_target target;
 	unsigned int pieces;	/* in each bio */
 };
 
 static const struct reserve_case reserve_cases[] = {
-	{ "async tdisk, one piece", true, 1 },
+	{ "async tdisk, one piece", RESERVE_TDISK, 1 },
 	{ "null_blk, max_sectors 64, " __stringify(RESERVE_PIECES) " pieces",
-	  false, RESERVE_PIECES },
+	  RESERVE_NULLB, RESERVE_PIECES },
+	{ "dm-stripe over brd, 4K chunks, " __stringify(RESERVE_PIECES) " pieces",
+	  RESERVE_STRIPE, RESERVE_PIECES },
 };
+
+/*
+ * Fail every page allocation behind the bounce pool, of any task, until
+ * the case ends; times counts the failures down from RESERVE_FAILS.
+ */
+#define RESERVE_FAILS	"1000000000"
+
+static const char * const reserve_pool_knobs[][2] = {
+	{ "fail_pfn_vec_bounce/task-filter",	"N" },
+	{ "fail_pfn_vec_bounce/interval",	"1" },
+	{ "fail_pfn_vec_bounce/times",		RESERVE_FAILS },
+	{ "fail_pfn_vec_bounce/probability",	"100" },
+};
+
+static void reserve_fail_pool(struct kunit *test)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(reserve_pool_knobs); i++) {
+		ret = pfn_vec_kunit_debugfs_set(test, reserve_pool_knobs[i][0],
+						reserve_pool_knobs[i][1]);
+		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "setting %s",
+				    reserve_pool_knobs[i][0]);
+	}
+}
+
+/* How many page allocations behind the pool failed since reserve_fail_pool(). */
+static long reserve_pool_fails(struct kunit *test)
+{
+	long fails, left;
+	char buf[32];
+	ssize_t len;
+
+	len = pfn_vec_kunit_debugfs_read(test, "fail_pfn_vec_bounce/times",
+					 buf, sizeof(buf));
+	KUNIT_ASSERT_GT(test, len, 0);
+	KUNIT_ASSERT_EQ(test, kstrtol(strim(buf), 10, &left), 0);
+	KUNIT_ASSERT_EQ(test, kstrtol(RESERVE_FAILS, 10, &fails), 0);
+	return fails - left;
+}
 
 static void reserve_case_desc(const struct reserve_case *c, char *desc)
 {
@@ -456,28 +512,45 @@ static void pfn_vec_block_test_reserve(struct kunit *test)
 	struct test_ctx *ctx = test->priv;
 	struct test_mem *m = &ctx->mem[MEM_RAM];
 	size_t len = c->pieces * PIECE;
+	struct request_queue *q;
 	unsigned long deadline;
 	struct reserve_run *run;
 	struct task_struct *k;
 	unsigned int i;
 	u8 *buf;
 
-	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
-		kunit_skip(test, "needs FAULT_INJECTION");
+	if (!IS_ENABLED(CONFIG_FAIL_PFN_VEC_BOUNCE))
+		kunit_skip(test, "needs FAIL_PFN_VEC_BOUNCE");
 	KUNIT_ASSERT_LE(test, RESERVE_TASKS * len, (size_t)MEM_SIZE);
 	KUNIT_ASSERT_LE(test, RESERVE_TASKS * len, (size_t)TDISK_SIZE);
 	run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, run);
 	pvb_mem_init(test, m, MEM_RAM);
-	if (c->tdisk) {
+	switch (c->target) {
+	case RESERVE_TDISK: {
 		struct tdisk *td = pvb_tdisk_create(test, false);
 
 		td->async = true;
 		run->bdev = td->bdev;
-	} else {
+		break;
+	}
+	case RESERVE_NULLB:
 		pvb_use_dev(test, DEV_NULLB, false);
-		KUNIT_ASSERT_LT(test, queue_max_sectors(bdev_get_queue(ctx->bdev)),
+		q = bdev_get_queue(ctx->bdev);
+		KUNIT_ASSERT_LT(test, queue_max_sectors(q),
 				(unsigned int)PIECE_SECTORS);
+		break;
+	case RESERVE_STRIPE:
+		ctx->bdev = pvb_open_disk(test, RESERVE_DM);
+		q = bdev_get_queue(ctx->bdev);
+		KUNIT_ASSERT_FALSE(test, queue_is_mq(q));
+		KUNIT_ASSERT_FALSE(test, q->limits.features & BLK_FEAT_PFN_VEC);
+		KUNIT_ASSERT_GT(test, q->limits.chunk_sectors, 0U);
+		KUNIT_ASSERT_LT(test, q->limits.chunk_sectors,
+				(unsigned int)PIECE_SECTORS);
+		break;
+	}
+	if (c->target != RESERVE_TDISK) {
 		buf = pvb_kvzalloc(test, RESERVE_TASKS * len);
 		KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, 0, buf,
 						 RESERVE_TASKS * len), 0);
@@ -506,6 +579,7 @@ static void pfn_vec_block_test_reserve(struct kunit *test)
 	 * a stuck bounce may be waiting out, before it stops the threads.
 	 */
 	pfn_vec_kunit_fail_always(test);
+	reserve_fail_pool(test);
 	WRITE_ONCE(run->go, true);
 	wake_up_all(&run->wait);
 
@@ -531,6 +605,8 @@ static void pfn_vec_block_test_reserve(struct kunit *test)
 				    "thread %u, round %u: memory differs", i,
 				    t->round);
 	}
+	/* Every bounce page came from the reserve. */
+	KUNIT_EXPECT_GT(test, reserve_pool_fails(test), 0L);
 }
 
 static struct kunit_case pfn_vec_block_fault_cases[] = {

@@ -98,6 +98,7 @@ void pvb_exit(struct kunit *test);
 void pvb_set_native(struct kunit *test, struct block_device *bdev,
 		    bool native);
 void pvb_use_dev(struct kunit *test, enum test_dev dev, bool native);
+struct block_device *pvb_open_disk(struct kunit *test, const char *name);
 struct tdisk *pvb_tdisk_create(struct kunit *test, bool integrity);
 
 void *pvb_kvzalloc(struct kunit *test, size_t size);

@@ -288,17 +288,30 @@ static struct block_device *open_devt(struct kunit *test, dev_t devt,
 	return file_bdev(file);
 }
 
-static void open_dev(struct kunit *test, const char *name,
-		     struct block_device **bdev)
+/**
+ * pvb_open_disk - open a disk by name until the case ends
+ * @test: the case
+ * @name: as in /sys/block, "ram0" for instance
+ *
+ * Fails the case if there is no such disk, or if it is smaller than
+ * MEM_SIZE: the kunitconfig and the qemu configs make those the cases use.
+ *
+ * Return: the disk, open for reading and writing.
+ */
+struct block_device *pvb_open_disk(struct kunit *test, const char *name)
 {
 	struct device *dev = class_find_device_by_name(&block_class, name);
+	struct block_device *bdev;
 	dev_t devt;
 
-	KUNIT_ASSERT_NOT_NULL_MSG(test, dev, "no %s: see the kunitconfig", name);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, dev,
+				  "no %s: see the kunitconfig and the qemu configs",
+				  name);
 	devt = dev->devt;
 	put_device(dev);
-	*bdev = open_devt(test, devt, name);
-	KUNIT_ASSERT_GE(test, bdev_nr_bytes(*bdev), (loff_t)MEM_SIZE);
+	bdev = open_devt(test, devt, name);
+	KUNIT_ASSERT_GE(test, bdev_nr_bytes(bdev), (loff_t)MEM_SIZE);
+	return bdev;
 }
 
 int pvb_init(struct kunit *test)
@@ -309,7 +322,7 @@ int pvb_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	test->priv = ctx;
 	for (i = 0; i < TEST_DEVS; i++)
-		open_dev(test, pvb_dev_names[i], &ctx->devs[i]);
+		ctx->devs[i] = pvb_open_disk(test, pvb_dev_names[i]);
 	ctx->bdev = ctx->devs[DEV_BRD];
 	return 0;
 }

@@ -24,6 +24,9 @@
 # the hook (pfn_vec_hook.kunitconfig), need it.
 #
 # Two vCPUs: the kernel is SMP and fully preemptible (pfn_vec.kunitconfig).
+#
+# dm-0: dm-stripe of 4 KiB chunks over brd's ram1 and ram2 (1:1, 1:2, 4 MiB
+# each), a stacked device that splits, for pfn_vec_block_fault.
 from ..qemu_config import QemuArchParams
 import os.path
 import sys
@@ -53,7 +56,8 @@ CONFIG_SPARSEMEM_MANUAL=y''',
 				'pfn_vec_kunit.unmanaged_size=0x10000000 '
 				'null_blk.memory_backed=1 null_blk.max_sectors=64 '
 				'pfn_vec_kunit.unmappable_base=0x7e000000 '
-				'pfn_vec_kunit.unmappable_size=0x200000',
+				'pfn_vec_kunit.unmappable_size=0x200000 '
+				'dm-mod.create="pfn_vec_stripe,,,rw,0 16384 striped 2 8 1:1 0 1:2 0"',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'rv64,svpbmt=on',
 					      '-m', '2048', '-smp', '2',
 					      '-object', 'memory-backend-ram,id=pvbar,size=1G',

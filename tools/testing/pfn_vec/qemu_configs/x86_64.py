@@ -16,6 +16,9 @@
 # no driver, on which pfn_vec_bar checks the refusals of BAR registration.
 #
 # Two vCPUs: the kernel is SMP and fully preemptible (pfn_vec.kunitconfig).
+#
+# dm-0: dm-stripe of 4 KiB chunks over brd's ram1 and ram2 (1:1, 1:2, 4 MiB
+# each), a stacked device that splits, for pfn_vec_block_fault.
 from ..qemu_config import QemuArchParams
 
 QEMU_ARCH = QemuArchParams(linux_arch='x86_64',
@@ -27,7 +30,8 @@ CONFIG_SERIAL_8250_CONSOLE=y''',
 			   kernel_command_line='console=ttyS0 mem=1G '
 				'pfn_vec_kunit.unmanaged_base=0x50000000 '
 				'pfn_vec_kunit.unmanaged_size=0x10000000 '
-				'null_blk.memory_backed=1 null_blk.max_sectors=64',
+				'null_blk.memory_backed=1 null_blk.max_sectors=64 '
+				'dm-mod.create="pfn_vec_stripe,,,rw,0 16384 striped 2 8 1:1 0 1:2 0"',
 			   extra_qemu_params=['-machine', 'q35', '-cpu', 'qemu64,+pdpe1gb',
 					      '-m', '2048', '-smp', '2',
 					      '-object', 'memory-backend-ram,id=pvbar,size=1G',
