@@ -34,6 +34,9 @@
  *  - the same three for RAM pages: bounce_ram_ratio, native_ram_ratio and
  *    bounce_ram_efficiency.
  *
+ * pfn_vec_bench_block_contention measures the bounce path when memory is
+ * short, below.
+ *
  * brd must be at least BENCH_BUF large: the benchmark kunitconfig sets
  * CONFIG_BLK_DEV_RAM_SIZE, or boot with brd.rd_size=.
  */
@@ -41,11 +44,14 @@
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/io.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/pfn_vec.h>
 #include <linux/pfn_vec_kunit_helpers.h>
 #include <linux/slab.h>
+
+#include "blk.h"
 
 #define BENCH_BIO	SZ_128K			/* bytes per bio */
 #define BENCH_BUF	SZ_64M			/* memory cycled through */
@@ -454,9 +460,344 @@ static void pfn_vec_bench_block_ram(struct kunit *test)
 		    "bounce_ram_efficiency");
 }
 
+/*
+ * Contention for the bounce pool. fail_pfn_vec_bounce fails the page
+ * allocator behind it, in every task, as if memory were short: every
+ * bounce page then comes from the pool, which holds one bounce bio's, and
+ * the bounce work item waits for it under the pool's mutex. Up to
+ * CONT_DEVS threads, each with a brd disk of its own (all bouncing), move
+ * pfn_vec bios of RAM pages at once; each round measures, in turn:
+ *
+ *  - contention_scaling: CONT_DEVS threads at once against one alone,
+ *    each moving CONT_BYTES in CONT_BIO bios, pool only: the aggregate
+ *    throughput of all over that of one. CONT_DEVS would be perfect
+ *    scaling, min(CONT_DEVS, CPUs) the most the guest can give, 1 full
+ *    serialisation;
+ *  - contention_scaling_free: the same, the page allocator working;
+ *  - starvation_ratio: one thread moving CONT_BYTES in CONT_LARGE bios,
+ *    which go to the bounce work item, while the other threads bounce
+ *    CONT_SMALL bios, which take pool pages without waiting, until it is
+ *    done; its throughput against its throughput alone, pool only.
+ */
+#define CONT_DEVS	4
+#define CONT_BIO	SZ_128K
+#define CONT_LARGE	SZ_1M
+#define CONT_SMALL	SZ_4K
+#define CONT_BYTES	SZ_64M		/* per thread, half written, half read */
+#define CONT_ROUNDS	6
+
+static_assert(CONT_ROUNDS >= PFN_VEC_BENCH_MIN_ROUNDS);
+static_assert(CONT_ROUNDS <= PFN_VEC_BENCH_MAX_ROUNDS);
+/* More than the pool holds: such a bio goes to the bounce work item. */
+static_assert(BLK_PFN_VEC_BOUNCE_PAGES * PAGE_SIZE < CONT_LARGE);
+
+struct cont_ctx;
+
+/* One thread, its disk and its memory, and the job it is given. */
+struct cont_thread {
+	struct cont_ctx *ctx;
+	struct block_device *bdev;
+	bool was_native;
+	struct page *page;		/* CONT_LARGE of RAM, order CONT_ORDER */
+	unsigned int bio_size;		/* of the job */
+	bool until_stop;		/* go on until ctx->stop */
+	u64 ns;				/* the job's time */
+	int err;			/* its first error */
+	struct completion done;
+};
+
+#define CONT_ORDER	get_order(CONT_LARGE)
+
+struct cont_ctx {
+	struct kunit *test;
+	bool stop;			/* the until_stop threads end */
+	struct cont_thread t[CONT_DEVS];
+};
+
+/* Move the thread's memory to its disk, or back, in bios of bio_size. */
+static int cont_pass(struct cont_thread *t, enum req_op op)
+{
+	unsigned int i;
+	struct pfn_vec pv;
+	struct bio *bio;
+	int ret;
+
+	for (i = 0; i < CONT_LARGE / t->bio_size; i++) {
+		bio = bio_alloc_pfn_vec(t->bdev, 1, op, GFP_KERNEL);
+		if (!bio)
+			return -ENOMEM;
+		bio->bi_iter.bi_sector = (sector_t)i *
+					 (t->bio_size >> SECTOR_SHIFT);
+		pfn_vec_set_page(&pv, t->page, t->bio_size, i * t->bio_size);
+		ret = bio_add_pfn_vec(bio, &pv);
+		if (ret == t->bio_size)
+			ret = submit_bio_wait(bio);
+		else if (ret >= 0)
+			ret = -EINVAL;
+		bio_put(bio);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Write and read back, CONT_BYTES in all, or until ctx->stop. */
+static int cont_move(struct cont_thread *t)
+{
+	u64 moved = 0;
+	int ret = 0;
+
+	while (!ret && (t->until_stop ? !READ_ONCE(t->ctx->stop) :
+				      moved < CONT_BYTES)) {
+		ret = cont_pass(t, moved / CONT_LARGE % 2 ? REQ_OP_READ :
+							    REQ_OP_WRITE);
+		moved += CONT_LARGE;
+	}
+	return ret;
+}
+
+static int cont_fn(void *data)
+{
+	struct cont_thread *t = data;
+	u64 t0 = ktime_get_ns();
+
+	t->err = cont_move(t);
+	t->ns = ktime_get_ns() - t0;
+	complete(&t->done);
+	return 0;
+}
+
+/*
+ * Run a job on threads 0 to @nr - 1 at once: thread 0 moves CONT_BYTES in
+ * bios of @size; the others the same, or, if @small, CONT_SMALL bios until
+ * thread 0 is done. Return: the time of the slowest that had CONT_BYTES to
+ * move; 0, having failed the case, on error.
+ */
+static u64 cont_step(struct cont_ctx *ctx, unsigned int nr, unsigned int size,
+		     bool small)
+{
+	struct task_struct *k;
+	unsigned int i, started;
+	u64 ns = 0;
+	int err = 0;
+
+	WRITE_ONCE(ctx->stop, false);
+	for (started = 0; started < nr; started++) {
+		struct cont_thread *t = &ctx->t[started];
+
+		t->bio_size = small && started ? CONT_SMALL : size;
+		t->until_stop = small && started;
+		t->err = 0;
+		reinit_completion(&t->done);
+		k = kthread_run(cont_fn, t, "pfn_vec_cont/%u", started);
+		if (IS_ERR(k)) {
+			err = PTR_ERR(k);
+			break;
+		}
+	}
+	/* Those with CONT_BYTES to move first, then those that go on until then. */
+	for (i = 0; i < started; i++) {
+		struct cont_thread *t = &ctx->t[i];
+
+		if (t->until_stop)
+			continue;
+		wait_for_completion(&t->done);
+		ns = max(ns, t->ns);
+		err = err ?: t->err;
+	}
+	WRITE_ONCE(ctx->stop, true);
+	for (i = 0; i < started; i++) {
+		struct cont_thread *t = &ctx->t[i];
+
+		if (!t->until_stop)
+			continue;
+		wait_for_completion(&t->done);
+		err = err ?: t->err;
+	}
+	if (err) {
+		KUNIT_FAIL(ctx->test, "%u threads of %u KiB bios: %d", nr,
+			   size >> 10, err);
+		return 0;
+	}
+	return ns;
+}
+
+/* Make the page allocator behind the bounce pool fail, or work. */
+static int cont_fail_pool(struct cont_ctx *ctx, bool fail)
+{
+	return pfn_vec_kunit_debugfs_write(ctx->test,
+					   "fail_pfn_vec_bounce/probability",
+					   fail ? "100" : "0");
+}
+
+static const char * const cont_knobs[][2] = {
+	{ "fail_pfn_vec_bounce/verbose",	"0" },
+	{ "fail_pfn_vec_bounce/task-filter",	"N" },
+	{ "fail_pfn_vec_bounce/interval",	"1" },
+	{ "fail_pfn_vec_bounce/times",		"-1" },
+	{ "fail_pfn_vec_bounce/probability",	"0" },
+};
+
+static void cont_restore(void *data)
+{
+	struct cont_thread *t = data;
+	int ret;
+
+	ret = bench_set_native(t->bdev, t->was_native);
+	if (ret)
+		KUNIT_FAIL(t->ctx->test, "cannot restore BLK_FEAT_PFN_VEC: %d", ret);
+	__free_pages(t->page, CONT_ORDER);
+}
+
+static struct cont_ctx *cont_init(struct kunit *test)
+{
+	struct cont_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	char name[BDEVNAME_SIZE];
+	unsigned int i;
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->test = test;
+	if (!IS_ENABLED(CONFIG_FAIL_PFN_VEC_BOUNCE))
+		kunit_skip(test, "needs FAIL_PFN_VEC_BOUNCE: see the kunitconfig");
+	for (i = 0; i < ARRAY_SIZE(cont_knobs); i++) {
+		ret = pfn_vec_kunit_debugfs_set(test, cont_knobs[i][0],
+						cont_knobs[i][1]);
+		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "setting %s", cont_knobs[i][0]);
+	}
+	for (i = 0; i < CONT_DEVS; i++) {
+		struct cont_thread *t = &ctx->t[i];
+		struct device *dev;
+		struct file *file;
+
+		t->ctx = ctx;
+		init_completion(&t->done);
+		snprintf(name, sizeof(name), "ram%u", i);
+		dev = class_find_device_by_name(&block_class, name);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, dev, "no %s: see the kunitconfig",
+					  name);
+		file = bdev_file_open_by_dev(dev->devt,
+					     BLK_OPEN_READ | BLK_OPEN_WRITE,
+					     NULL, NULL);
+		put_device(dev);
+		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "cannot open %s: %pe",
+				       name, file);
+		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_fput,
+								   file));
+		t->bdev = file_bdev(file);
+		t->page = alloc_pages(GFP_KERNEL, CONT_ORDER);
+		KUNIT_ASSERT_NOT_NULL(test, t->page);
+		t->was_native = bench_is_native(t->bdev);
+		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, cont_restore,
+								   t));
+		KUNIT_ASSERT_EQ(test, bench_set_native(t->bdev, false), 0);
+	}
+	return ctx;
+}
+
+/*
+ * Untimed, once per disk: a pattern of its own written through the bounce
+ * path, with the pool only, the memory zeroed and read back, so that a
+ * path that moves nothing cannot pass for a fast one.
+ */
+static void cont_verify(struct kunit *test, struct cont_ctx *ctx)
+{
+	unsigned int i, j;
+	u8 *va;
+
+	KUNIT_ASSERT_EQ(test, cont_fail_pool(ctx, true), 0);
+	for (i = 0; i < CONT_DEVS; i++) {
+		struct cont_thread *t = &ctx->t[i];
+
+		va = page_address(t->page);
+		t->bio_size = CONT_BIO;
+		for (j = 0; j < CONT_LARGE; j++)
+			va[j] = i * 31 + j % 251;
+		KUNIT_ASSERT_EQ(test, cont_pass(t, REQ_OP_WRITE), 0);
+		memset(va, 0, CONT_LARGE);
+		KUNIT_ASSERT_EQ(test, cont_pass(t, REQ_OP_READ), 0);
+		for (j = 0; j < CONT_LARGE; j++)
+			if (va[j] != (u8)(i * 31 + j % 251))
+				break;
+		KUNIT_ASSERT_EQ_MSG(test, j, CONT_LARGE,
+				    "ram%u: read back differs", i);
+	}
+}
+
+enum cont_job { CONT_ONE, CONT_ALL, CONT_ONE_FREE, CONT_ALL_FREE,
+		CONT_LARGE_ALONE, CONT_LARGE_MIXED, NR_CONT_JOBS };
+
+static const char * const cont_job_names[] = {
+	"one thread, pool only", "all threads, pool only",
+	"one thread", "all threads",
+	"1 MiB bios alone, pool only", "1 MiB bios among 4 KiB bios, pool only",
+};
+
+static u64 cont_job(struct cont_ctx *ctx, enum cont_job job)
+{
+	bool fail = job != CONT_ONE_FREE && job != CONT_ALL_FREE;
+
+	if (cont_fail_pool(ctx, fail)) {
+		KUNIT_FAIL(ctx->test, "cannot set fail_pfn_vec_bounce");
+		return 0;
+	}
+	switch (job) {
+	case CONT_ONE:
+	case CONT_ONE_FREE:
+		return cont_step(ctx, 1, CONT_BIO, false);
+	case CONT_ALL:
+	case CONT_ALL_FREE:
+		return cont_step(ctx, CONT_DEVS, CONT_BIO, false);
+	case CONT_LARGE_ALONE:
+		return cont_step(ctx, 1, CONT_LARGE, false);
+	default:
+		return cont_step(ctx, CONT_DEVS, CONT_LARGE, true);
+	}
+}
+
+static void pfn_vec_bench_block_contention(struct kunit *test)
+{
+	struct cont_ctx *ctx = cont_init(test);
+	u64 t[NR_CONT_JOBS][CONT_ROUNDS], all[CONT_ROUNDS], all_free[CONT_ROUNDS];
+	unsigned int round, k;
+
+	cont_verify(test, ctx);
+	for (round = 0; round < CONT_ROUNDS; round++) {
+		for (k = 0; k < NR_CONT_JOBS; k++) {
+			/* Each round starts one job later, and every other goes backwards. */
+			unsigned int j = (round + k) % NR_CONT_JOBS;
+
+			if (round % 2)
+				j = NR_CONT_JOBS - 1 - j;
+			t[j][round] = cont_job(ctx, j);
+			if (!t[j][round])
+				return;
+		}
+		/* Throughput of all against one: CONT_DEVS times the bytes. */
+		all[round] = CONT_DEVS * t[CONT_ONE][round];
+		all_free[round] = CONT_DEVS * t[CONT_ONE_FREE][round];
+	}
+	for (k = 0; k < NR_CONT_JOBS; k++) {
+		u64 sum = 0;
+
+		for (round = 0; round < CONT_ROUNDS; round++)
+			sum += t[k][round];
+		kunit_info(test, "contention: %s, %u MiB per thread, %u rounds: %llu us\n",
+			   cont_job_names[k], CONT_BYTES >> 20, CONT_ROUNDS,
+			   sum / 1000);
+	}
+	pfn_vec_bench_report(test, "contention_scaling", all, t[CONT_ALL],
+			     CONT_ROUNDS);
+	pfn_vec_bench_report(test, "contention_scaling_free", all_free,
+			     t[CONT_ALL_FREE], CONT_ROUNDS);
+	pfn_vec_bench_report(test, "starvation_ratio", t[CONT_LARGE_ALONE],
+			     t[CONT_LARGE_MIXED], CONT_ROUNDS);
+}
+
 static struct kunit_case pfn_vec_bench_block_cases[] = {
 	KUNIT_CASE_SLOW(pfn_vec_bench_block_bar),
 	KUNIT_CASE_SLOW(pfn_vec_bench_block_ram),
+	KUNIT_CASE_SLOW(pfn_vec_bench_block_contention),
 	{}
 };
 

@@ -16,6 +16,6 @@ CONFIG_PCI_HOST_GENERIC=y''',
 			   kernel_path='arch/arm64/boot/Image.gz',
 			   kernel_command_line='console=ttyAMA0',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'max,pauth-impdef=on',
-					      '-m', '4096',
+					      '-m', '4096', '-smp', '2',
 					      '-object', 'memory-backend-ram,id=pvbar,size=64G,reserve=off',
 					      '-device', 'ivshmem-plain,memdev=pvbar'])

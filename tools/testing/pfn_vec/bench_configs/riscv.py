@@ -40,7 +40,7 @@ CONFIG_SPARSEMEM_VMEMMAP=y''',
 			   kernel_path='arch/riscv/boot/Image',
 			   kernel_command_line='console=ttyS0',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'rv64,svpbmt=on',
-					      '-m', '2048',
+					      '-m', '2048', '-smp', '2',
 					      '-object', 'memory-backend-ram,id=pvbar,size=16G,reserve=off',
 					      '-device', 'ivshmem-plain,memdev=pvbar',
 					      '-bios', OPENSBI_PATH])
