@@ -473,23 +473,27 @@ static void pfn_vec_bench_block_ram(struct kunit *test)
  *    throughput of all over that of one. CONT_DEVS would be perfect
  *    scaling, min(CONT_DEVS, CPUs) the most the guest can give, 1 full
  *    serialisation;
- *  - contention_scaling_free: the same, the page allocator working;
- *  - starvation_ratio: one thread moving CONT_BYTES in CONT_LARGE bios,
- *    which go to the bounce work item, while the other threads bounce
- *    CONT_SMALL bios, which take pool pages without waiting, until it is
- *    done; its throughput against its throughput alone, pool only.
+ *  - contention_scaling_free: the same, the page allocator working, the
+ *    figure to read the first against;
+ *  - starvation_ratio: one thread moves CONT_BYTES in CONT_LARGE bios,
+ *    which always go to the bounce work item, while the other threads
+ *    bounce CONT_SMALL bios, which take pool pages without waiting, until
+ *    it is done: its throughput pool only, against its throughput in the
+ *    same mix with the page allocator working. The threads compete for
+ *    the CPUs alike in both, so this is what competing for the pool
+ *    costs the work item's bios.
  */
 #define CONT_DEVS	4
 #define CONT_BIO	SZ_128K
-#define CONT_LARGE	SZ_1M
+/* More bounce bios than the submitter takes for a bio: to the work item. */
+#define CONT_LARGE	((BLK_PFN_VEC_BOUNCE_INLINE + 1) * \
+			 BLK_PFN_VEC_BOUNCE_PAGES * PAGE_SIZE)
 #define CONT_SMALL	SZ_4K
 #define CONT_BYTES	SZ_64M		/* per thread, half written, half read */
 #define CONT_ROUNDS	6
 
 static_assert(CONT_ROUNDS >= PFN_VEC_BENCH_MIN_ROUNDS);
 static_assert(CONT_ROUNDS <= PFN_VEC_BENCH_MAX_ROUNDS);
-/* More than the pool holds: such a bio goes to the bounce work item. */
-static_assert(BLK_PFN_VEC_BOUNCE_PAGES * PAGE_SIZE < CONT_LARGE);
 
 struct cont_ctx;
 
@@ -511,6 +515,7 @@ struct cont_thread {
 struct cont_ctx {
 	struct kunit *test;
 	bool stop;			/* the until_stop threads end */
+	unsigned int started;		/* threads of the last step */
 	struct cont_thread t[CONT_DEVS];
 };
 
@@ -563,7 +568,7 @@ static int cont_fn(void *data)
 
 	t->err = cont_move(t);
 	t->ns = ktime_get_ns() - t0;
-	complete(&t->done);
+	complete_all(&t->done);
 	return 0;
 }
 
@@ -594,6 +599,7 @@ static u64 cont_step(struct cont_ctx *ctx, unsigned int nr, unsigned int size,
 			err = PTR_ERR(k);
 			break;
 		}
+		ctx->started = started + 1;
 	}
 	/* Those with CONT_BYTES to move first, then those that go on until then. */
 	for (i = 0; i < started; i++) {
@@ -637,6 +643,17 @@ static const char * const cont_knobs[][2] = {
 	{ "fail_pfn_vec_bounce/times",		"-1" },
 	{ "fail_pfn_vec_bounce/probability",	"0" },
 };
+
+/* Should the case end mid-step, its threads end before their memory. */
+static void cont_drain(void *data)
+{
+	struct cont_ctx *ctx = data;
+	unsigned int i;
+
+	WRITE_ONCE(ctx->stop, true);
+	for (i = 0; i < ctx->started; i++)
+		wait_for_completion(&ctx->t[i].done);
+}
 
 static void cont_restore(void *data)
 {
@@ -692,6 +709,7 @@ static struct cont_ctx *cont_init(struct kunit *test)
 								   t));
 		KUNIT_ASSERT_EQ(test, bench_set_native(t->bdev, false), 0);
 	}
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, cont_drain, ctx));
 	return ctx;
 }
 
@@ -725,17 +743,18 @@ static void cont_verify(struct kunit *test, struct cont_ctx *ctx)
 }
 
 enum cont_job { CONT_ONE, CONT_ALL, CONT_ONE_FREE, CONT_ALL_FREE,
-		CONT_LARGE_ALONE, CONT_LARGE_MIXED, NR_CONT_JOBS };
+		CONT_MIXED, CONT_MIXED_FREE, NR_CONT_JOBS };
 
 static const char * const cont_job_names[] = {
 	"one thread, pool only", "all threads, pool only",
 	"one thread", "all threads",
-	"1 MiB bios alone, pool only", "1 MiB bios among 4 KiB bios, pool only",
+	"large bios among 4 KiB bios, pool only",
+	"large bios among 4 KiB bios",
 };
 
 static u64 cont_job(struct cont_ctx *ctx, enum cont_job job)
 {
-	bool fail = job != CONT_ONE_FREE && job != CONT_ALL_FREE;
+	bool fail = job == CONT_ONE || job == CONT_ALL || job == CONT_MIXED;
 
 	if (cont_fail_pool(ctx, fail)) {
 		KUNIT_FAIL(ctx->test, "cannot set fail_pfn_vec_bounce");
@@ -748,8 +767,6 @@ static u64 cont_job(struct cont_ctx *ctx, enum cont_job job)
 	case CONT_ALL:
 	case CONT_ALL_FREE:
 		return cont_step(ctx, CONT_DEVS, CONT_BIO, false);
-	case CONT_LARGE_ALONE:
-		return cont_step(ctx, 1, CONT_LARGE, false);
 	default:
 		return cont_step(ctx, CONT_DEVS, CONT_LARGE, true);
 	}
@@ -790,8 +807,8 @@ static void pfn_vec_bench_block_contention(struct kunit *test)
 			     CONT_ROUNDS);
 	pfn_vec_bench_report(test, "contention_scaling_free", all_free,
 			     t[CONT_ALL_FREE], CONT_ROUNDS);
-	pfn_vec_bench_report(test, "starvation_ratio", t[CONT_LARGE_ALONE],
-			     t[CONT_LARGE_MIXED], CONT_ROUNDS);
+	pfn_vec_bench_report(test, "starvation_ratio", t[CONT_MIXED_FREE],
+			     t[CONT_MIXED], CONT_ROUNDS);
 }
 
 static struct kunit_case pfn_vec_bench_block_cases[] = {

@@ -30,8 +30,6 @@
 
 /* Largest bounce bio, one page per bio_vec; the page pool holds one. */
 #define PFN_VEC_BOUNCE_MAX	(BLK_PFN_VEC_BOUNCE_PAGES * PAGE_SIZE)
-/* Most bounce bios a submitter allocates for one bio without waiting. */
-#define PFN_VEC_BOUNCE_INLINE	4
 
 /*
  * BIO_PFN_VEC takes one of the 16 bits of bi_flags: 15 are in use with it,
@@ -77,12 +75,15 @@ static int __init fail_pfn_vec_bounce_debugfs(void)
 }
 late_initcall(fail_pfn_vec_bounce_debugfs);
 
-static bool should_fail_pfn_vec_bounce(void)
+static bool should_fail_pfn_vec_bounce(gfp_t gfp)
 {
-	return should_fail(&fail_pfn_vec_bounce, PAGE_SIZE);
+	if (gfp & __GFP_NOFAIL)
+		return false;
+	return should_fail_ex(&fail_pfn_vec_bounce, PAGE_SIZE,
+			      gfp & __GFP_NOWARN ? FAULT_NOWARN : 0);
 }
 #else
-static bool should_fail_pfn_vec_bounce(void)
+static bool should_fail_pfn_vec_bounce(gfp_t gfp)
 {
 	return false;
 }
@@ -94,7 +95,7 @@ static bool should_fail_pfn_vec_bounce(void)
  */
 static void *pfn_vec_pool_alloc(gfp_t gfp, void *order)
 {
-	if (should_fail_pfn_vec_bounce())
+	if (should_fail_pfn_vec_bounce(gfp))
 		return NULL;
 	return mempool_alloc_pages(gfp, order);
 }
@@ -547,7 +548,7 @@ static struct bio *pfn_vec_bounce(struct bio *orig)
 	 * The work item bounces in the order bios reach it: a zoned write
 	 * goes there, never inline, lest one after it be written first.
 	 */
-	if (nr > PFN_VEC_BOUNCE_INLINE ||
+	if (nr > BLK_PFN_VEC_BOUNCE_INLINE ||
 	    (op_is_write(bio_op(orig)) && bdev_is_zoned(orig->bi_bdev)))
 		goto punt;
 	do {

@@ -3,6 +3,7 @@
  * KUnit suite pfn_vec_block_disk: pfn_vec bios bounced to a disk of the
  * test's own (struct tdisk): a read that fails half way, an atomic write,
  * a driver that stops taking pfn_vec bios while one waits for its queue,
+ * a disk removed while bios wait to be bounced to it,
  * and, with BLK_DEV_INTEGRITY and BLK_INLINE_ENCRYPTION_FALLBACK, the
  * protection information and the ciphertext of BAR data, which must equal
  * those of the same bytes written from RAM.
@@ -12,6 +13,7 @@
 #include <linux/blk-crypto.h>
 #include <linux/blk-integrity.h>
 #include <linux/blkdev.h>
+#include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -422,10 +424,165 @@ static void pfn_vec_block_test_feature_cleared(struct kunit *test)
 			    "the device differs");
 }
 
+/*
+ * A disk removed, as on hot-unplug, while pfn_vec bios wait to be bounced
+ * to it. On the bounce pool's reserve alone (fail_pfn_vec_bounce): bio A
+ * takes all of the pool, and the tdisk holds A's bounce bio; bio B then
+ * waits for the pool in the bounce work item, C waits on its list behind
+ * B, both for the tdisk, and D, for brd, behind them. The tdisk is removed
+ * and then lets A go. A must end as written, B and C with -EIO, having
+ * reached no driver, D with its data on brd; and the pool must be whole
+ * again: bio E, as large as the pool, is bounced inline, so that it has
+ * ended, on brd, by the time submit_bio() returns.
+ *
+ * However the case ends, its cleanup lets A go and waits for every bio,
+ * after the fault injection has ended, so that none outlives the memory.
+ */
+#define REMOVED_TIMEOUT	30	/* seconds, for every bio to end */
+
+enum { REMOVED_A, REMOVED_B, REMOVED_C, REMOVED_D, REMOVED_E, REMOVED_NR };
+
+struct removed_run {
+	struct tdisk *td;
+	unsigned int submitted;
+	struct removed_bio {
+		struct completion done;	/* completed for all */
+		int err;
+	} rb[REMOVED_NR];
+};
+
+static void removed_end_io(struct bio *bio)
+{
+	struct removed_bio *rb = bio->bi_private;
+
+	rb->err = blk_status_to_errno(bio->bi_status);
+	bio_put(bio);
+	complete_all(&rb->done);
+}
+
+static void removed_drain(void *data)
+{
+	struct removed_run *run = data;
+	unsigned int i;
+
+	pvb_tdisk_release(run->td);
+	for (i = 0; i < run->submitted; i++)
+		wait_for_completion(&run->rb[i].done);
+}
+
+/* Submit bio @i, of the piece @i of @m, to the same place on @bdev. */
+static void removed_submit(struct kunit *test, struct removed_run *run,
+			   unsigned int i, struct block_device *bdev,
+			   struct test_mem *m)
+{
+	struct test_ctx *ctx = test->priv;
+	struct pfn_vec pv;
+	struct bio *bio;
+
+	pvb_mem_pv(test, m, i * PIECE, PIECE, &pv);
+	ctx->bdev = bdev;		/* where pvb_pv_bio() sends it */
+	bio = pvb_pv_bio(test, REQ_OP_WRITE, i * PIECE_SECTORS, &pv);
+	bio->bi_private = &run->rb[i];
+	bio->bi_end_io = removed_end_io;
+	run->submitted = i + 1;
+	submit_bio(bio);
+}
+
+static void pfn_vec_block_test_removed(struct kunit *test)
+{
+	static const char * const names[REMOVED_NR] = { "A", "B", "C", "D", "E" };
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *m = &ctx->mem[MEM_RAM];
+	struct block_device *brd = ctx->devs[DEV_BRD];
+	struct removed_run *run;
+	struct tdisk *td;
+	unsigned int i;
+	int before;
+	u8 *buf;
+
+	KUNIT_ASSERT_LE(test, (size_t)REMOVED_NR * PIECE, (size_t)MEM_SIZE);
+	KUNIT_ASSERT_LE(test, (size_t)REMOVED_NR * PIECE, (size_t)TDISK_SIZE);
+	run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	for (i = 0; i < REMOVED_NR; i++)
+		init_completion(&run->rb[i].done);
+	buf = kunit_kzalloc(test, PIECE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	pvb_mem_init(test, m, MEM_RAM);
+	for (i = 0; i < REMOVED_NR; i++)
+		pvb_mem_fill(m, i * PIECE, PIECE, 40 + i);
+	pvb_set_native(test, brd, false);
+	/* Zeroes where D and E go, so that one that writes nothing shows. */
+	ctx->bdev = brd;
+	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE,
+					 REMOVED_D * PIECE_SECTORS, buf, PIECE), 0);
+	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE,
+					 REMOVED_E * PIECE_SECTORS, buf, PIECE), 0);
+	td = pvb_tdisk_create(test, false);
+	run->td = td;
+	WRITE_ONCE(td->hold, true);
+	/* Before the fault injection, so that it runs after it has ended. */
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, removed_drain, run));
+	pvb_fail_pool(test);
+
+	/* add_disk() read the partition table. */
+	before = atomic_read(&td->bios);
+	removed_submit(test, run, REMOVED_A, td->bdev, m);
+	/* Inline, unless pages of an earlier case were still on their way back. */
+	for (i = 0; i < 100 && atomic_read(&td->bios) == before; i++)
+		msleep(50);
+	KUNIT_ASSERT_EQ_MSG(test, atomic_read(&td->bios), before + 1,
+			    "A's bounce bio did not reach the tdisk");
+	removed_submit(test, run, REMOVED_B, td->bdev, m);
+	removed_submit(test, run, REMOVED_C, td->bdev, m);
+	removed_submit(test, run, REMOVED_D, brd, m);
+
+	pvb_tdisk_remove(td);
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&run->rb[REMOVED_A].done),
+			       "A ended while the tdisk held it");
+	pvb_tdisk_release(td);
+	for (i = REMOVED_A; i <= REMOVED_D; i++) {
+		if (!wait_for_completion_timeout(&run->rb[i].done,
+						 REMOVED_TIMEOUT * HZ)) {
+			KUNIT_FAIL(test, "bio %s still waiting after %u s",
+				   names[i], REMOVED_TIMEOUT);
+			return;
+		}
+	}
+
+	KUNIT_EXPECT_EQ(test, run->rb[REMOVED_A].err, 0);
+	KUNIT_EXPECT_EQ(test, memcmp(td->data + REMOVED_A * PIECE,
+				     m->va + REMOVED_A * PIECE, PIECE), 0);
+	KUNIT_EXPECT_EQ(test, run->rb[REMOVED_B].err, -EIO);
+	KUNIT_EXPECT_EQ(test, run->rb[REMOVED_C].err, -EIO);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&td->bios), before + 1,
+			    "bios reached the removed tdisk");
+	KUNIT_EXPECT_EQ(test, run->rb[REMOVED_D].err, 0);
+
+	removed_submit(test, run, REMOVED_E, brd, m);
+	KUNIT_EXPECT_TRUE_MSG(test, completion_done(&run->rb[REMOVED_E].done),
+			      "E was not bounced inline: the pool lost pages");
+	KUNIT_ASSERT_TRUE_MSG(test,
+			      wait_for_completion_timeout(&run->rb[REMOVED_E].done,
+							  REMOVED_TIMEOUT * HZ),
+			      "E still waiting after %u s", REMOVED_TIMEOUT);
+	KUNIT_EXPECT_EQ(test, run->rb[REMOVED_E].err, 0);
+
+	for (i = REMOVED_D; i <= REMOVED_E; i++) {
+		ctx->bdev = brd;
+		KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, i * PIECE_SECTORS,
+						 buf, PIECE), 0);
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(buf, m->va + i * PIECE, PIECE), 0,
+				    "brd differs from %s", names[i]);
+	}
+	KUNIT_EXPECT_GT(test, pvb_pool_fails(test), 0L);
+}
+
 static struct kunit_case pfn_vec_block_disk_cases[] = {
 	KUNIT_CASE(pfn_vec_block_test_read_error),
 	KUNIT_CASE(pfn_vec_block_test_atomic),
 	KUNIT_CASE(pfn_vec_block_test_feature_cleared),
+	KUNIT_CASE(pfn_vec_block_test_removed),
 #ifdef CONFIG_BLK_DEV_INTEGRITY
 	KUNIT_CASE(pfn_vec_block_test_integrity),
 #endif

@@ -14,9 +14,7 @@
 #include <linux/module.h>
 #include <linux/pfn_vec.h>
 #include <linux/pfn_vec_kunit_helpers.h>
-#include <linux/kstrtox.h>
 #include <linux/slab.h>
-#include <linux/string.h>
 
 #include "../blk.h"
 #include "pfn_vec_block_kunit.h"
@@ -387,47 +385,6 @@ static const struct reserve_case reserve_cases[] = {
 	  RESERVE_STRIPE, RESERVE_PIECES },
 };
 
-/*
- * Fail every page allocation behind the bounce pool, of any task, until
- * the case ends; times counts the failures down from RESERVE_FAILS.
- */
-#define RESERVE_FAILS	"1000000000"
-
-static const char * const reserve_pool_knobs[][2] = {
-	{ "fail_pfn_vec_bounce/task-filter",	"N" },
-	{ "fail_pfn_vec_bounce/interval",	"1" },
-	{ "fail_pfn_vec_bounce/times",		RESERVE_FAILS },
-	{ "fail_pfn_vec_bounce/probability",	"100" },
-};
-
-static void reserve_fail_pool(struct kunit *test)
-{
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < ARRAY_SIZE(reserve_pool_knobs); i++) {
-		ret = pfn_vec_kunit_debugfs_set(test, reserve_pool_knobs[i][0],
-						reserve_pool_knobs[i][1]);
-		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "setting %s",
-				    reserve_pool_knobs[i][0]);
-	}
-}
-
-/* How many page allocations behind the pool failed since reserve_fail_pool(). */
-static long reserve_pool_fails(struct kunit *test)
-{
-	long fails, left;
-	char buf[32];
-	ssize_t len;
-
-	len = pfn_vec_kunit_debugfs_read(test, "fail_pfn_vec_bounce/times",
-					 buf, sizeof(buf));
-	KUNIT_ASSERT_GT(test, len, 0);
-	KUNIT_ASSERT_EQ(test, kstrtol(strim(buf), 10, &left), 0);
-	KUNIT_ASSERT_EQ(test, kstrtol(RESERVE_FAILS, 10, &fails), 0);
-	return fails - left;
-}
-
 static void reserve_case_desc(const struct reserve_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
@@ -579,7 +536,7 @@ static void pfn_vec_block_test_reserve(struct kunit *test)
 	 * a stuck bounce may be waiting out, before it stops the threads.
 	 */
 	pfn_vec_kunit_fail_always(test);
-	reserve_fail_pool(test);
+	pvb_fail_pool(test);
 	WRITE_ONCE(run->go, true);
 	wake_up_all(&run->wait);
 
@@ -605,8 +562,8 @@ static void pfn_vec_block_test_reserve(struct kunit *test)
 				    "thread %u, round %u: memory differs", i,
 				    t->round);
 	}
-	/* Every bounce page came from the reserve. */
-	KUNIT_EXPECT_GT(test, reserve_pool_fails(test), 0L);
+	/* The pool's page allocator was asked, and failed. */
+	KUNIT_EXPECT_GT(test, pvb_pool_fails(test), 0L);
 }
 
 static struct kunit_case pfn_vec_block_fault_cases[] = {

@@ -66,6 +66,8 @@ struct tdisk {
 	u8 *pi;
 	sector_t bad;
 	bool async;
+	bool hold;			/* bios until pvb_tdisk_release() */
+	bool removed;			/* by pvb_tdisk_remove() */
 	atomic_t bios;			/* it was given */
 	blk_opf_t last_opf;		/* of the last of them */
 	spinlock_t lock;		/* protects done */
@@ -100,6 +102,10 @@ void pvb_set_native(struct kunit *test, struct block_device *bdev,
 void pvb_use_dev(struct kunit *test, enum test_dev dev, bool native);
 struct block_device *pvb_open_disk(struct kunit *test, const char *name);
 struct tdisk *pvb_tdisk_create(struct kunit *test, bool integrity);
+void pvb_tdisk_release(struct tdisk *td);
+void pvb_tdisk_remove(struct tdisk *td);
+void pvb_fail_pool(struct kunit *test);
+long pvb_pool_fails(struct kunit *test);
 
 void *pvb_kvzalloc(struct kunit *test, size_t size);
 void pvb_mem_init(struct kunit *test, struct test_mem *m,

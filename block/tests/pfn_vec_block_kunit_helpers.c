@@ -15,11 +15,13 @@
 #include <linux/blkdev.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
+#include <linux/kstrtox.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/pfn_vec.h>
 #include <linux/pfn_vec_kunit_helpers.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/t10-pi.h>
 #include <linux/vmalloc.h>
 
@@ -327,6 +329,51 @@ int pvb_init(struct kunit *test)
 	return 0;
 }
 
+/*
+ * fail_pfn_vec_bounce: every page allocation behind the bounce pool fails,
+ * in any task, until the case ends, so that bounces run on the pool's
+ * reserve alone; times counts the failures down from PVB_POOL_FAILS.
+ */
+#define PVB_POOL_FAILS	"1000000000"
+
+static const char * const pvb_pool_knobs[][2] = {
+	{ "fail_pfn_vec_bounce/task-filter",	"N" },
+	{ "fail_pfn_vec_bounce/interval",	"1" },
+	{ "fail_pfn_vec_bounce/times",		PVB_POOL_FAILS },
+	{ "fail_pfn_vec_bounce/probability",	"100" },
+};
+
+/* Bounce on the pool's reserve alone until the case ends; skip without. */
+void pvb_fail_pool(struct kunit *test)
+{
+	unsigned int i;
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_FAIL_PFN_VEC_BOUNCE))
+		kunit_skip(test, "needs FAIL_PFN_VEC_BOUNCE");
+	for (i = 0; i < ARRAY_SIZE(pvb_pool_knobs); i++) {
+		ret = pfn_vec_kunit_debugfs_set(test, pvb_pool_knobs[i][0],
+						pvb_pool_knobs[i][1]);
+		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "setting %s",
+				    pvb_pool_knobs[i][0]);
+	}
+}
+
+/* How many page allocations behind the pool failed since pvb_fail_pool(). */
+long pvb_pool_fails(struct kunit *test)
+{
+	long fails, left;
+	char buf[32];
+	ssize_t len;
+
+	len = pfn_vec_kunit_debugfs_read(test, "fail_pfn_vec_bounce/times",
+					 buf, sizeof(buf));
+	KUNIT_ASSERT_GT(test, len, 0);
+	KUNIT_ASSERT_EQ(test, kstrtol(strim(buf), 10, &left), 0);
+	KUNIT_ASSERT_EQ(test, kstrtol(PVB_POOL_FAILS, 10, &fails), 0);
+	return fails - left;
+}
+
 /* Every test leaves the queues as their drivers set them up. */
 void pvb_exit(struct kunit *test)
 {
@@ -392,14 +439,35 @@ static void tdisk_submit_bio(struct bio *bio)
 		p += bv.bv_len;
 	}
 	tdisk_transfer_pi(td, bio);
-	if (td->async) {
+	if (td->async || READ_ONCE(td->hold)) {
+		bool hold;
+
 		spin_lock(&td->lock);
 		bio_list_add(&td->done, bio);
+		hold = td->hold;
 		spin_unlock(&td->lock);
-		queue_delayed_work(system_wq, &td->end_work, 1);
+		if (!hold)
+			queue_delayed_work(system_wq, &td->end_work,
+					   td->async ? 1 : 0);
 		return;
 	}
 	bio_endio(bio);
+}
+
+/* Let the bios that @td holds end, and end those it is given from now on. */
+void pvb_tdisk_release(struct tdisk *td)
+{
+	spin_lock(&td->lock);
+	td->hold = false;
+	spin_unlock(&td->lock);
+	queue_delayed_work(system_wq, &td->end_work, 0);
+}
+
+/* Remove @td as hot-unplug does; the case still holds it open. */
+void pvb_tdisk_remove(struct tdisk *td)
+{
+	del_gendisk(td->disk);
+	td->removed = true;
 }
 
 static void tdisk_end_work(struct work_struct *work)
@@ -434,7 +502,8 @@ static void tdisk_destroy_action(void *data)
 	/* Every bio ended before its submitter let the disk go. */
 	cancel_delayed_work_sync(&td->end_work);
 	WARN_ON_ONCE(!bio_list_empty(&td->done));
-	del_gendisk(td->disk);
+	if (!td->removed)
+		del_gendisk(td->disk);
 	put_disk(td->disk);
 }
 

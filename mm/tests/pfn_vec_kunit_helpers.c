@@ -481,11 +481,6 @@ static const char * const pfn_vec_kunit_fault_knobs[][2] = {
 	{ "fail_page_alloc/verbose",		"0" },
 };
 
-/* And those of the bounce pool's allocator, where there is one. */
-static const char * const pfn_vec_kunit_bounce_knobs[][2] = {
-	{ "fail_pfn_vec_bounce/verbose",	"0" },
-};
-
 /* Those pfn_vec_kunit_fail_always() sets too; task-filter first. */
 static const char * const pfn_vec_kunit_always_knobs[][2] = {
 	{ "fail_page_alloc/task-filter",	"Y" },
@@ -504,10 +499,6 @@ static void pfn_vec_kunit_fault_knobs_set(struct kunit *test, bool always)
 
 	pfn_vec_kunit_set_knobs(test, pfn_vec_kunit_fault_knobs,
 				ARRAY_SIZE(pfn_vec_kunit_fault_knobs));
-	/* fail-nth counts the bounce pool's allocations too: quiet them. */
-	if (IS_ENABLED(CONFIG_FAIL_PFN_VEC_BOUNCE))
-		pfn_vec_kunit_set_knobs(test, pfn_vec_kunit_bounce_knobs,
-					ARRAY_SIZE(pfn_vec_kunit_bounce_knobs));
 	if (always)
 		pfn_vec_kunit_set_knobs(test, pfn_vec_kunit_always_knobs,
 					ARRAY_SIZE(pfn_vec_kunit_always_knobs));
