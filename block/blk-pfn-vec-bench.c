@@ -120,20 +120,28 @@ static void bench_fput(void *file)
 	fput(file);
 }
 
-static void bench_open_brd(struct kunit *test, struct bench_ctx *ctx)
+/* Open the disk @name for reading and writing until the case ends. */
+static struct block_device *bench_open_disk(struct kunit *test,
+					    const char *name)
 {
-	struct device *dev = class_find_device_by_name(&block_class, "ram0");
+	struct device *dev = class_find_device_by_name(&block_class, name);
 	struct file *file;
 	dev_t devt;
 
-	KUNIT_ASSERT_NOT_NULL_MSG(test, dev, "no ram0: see the kunitconfig");
+	KUNIT_ASSERT_NOT_NULL_MSG(test, dev, "no %s: see the kunitconfig", name);
 	devt = dev->devt;
 	put_device(dev);
 	file = bdev_file_open_by_dev(devt, BLK_OPEN_READ | BLK_OPEN_WRITE,
 				     NULL, NULL);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "cannot open ram0: %pe", file);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "cannot open %s: %pe", name,
+			       file);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_fput, file));
-	ctx->bdev = file_bdev(file);
+	return file_bdev(file);
+}
+
+static void bench_open_brd(struct kunit *test, struct bench_ctx *ctx)
+{
+	ctx->bdev = bench_open_disk(test, "ram0");
 	KUNIT_ASSERT_GE_MSG(test, bdev_nr_bytes(ctx->bdev), (loff_t)BENCH_BUF,
 			    "ram0 too small: boot with brd.rd_size=%u",
 			    BENCH_BUF / SZ_1K);
@@ -684,24 +692,11 @@ static struct cont_ctx *cont_init(struct kunit *test)
 	}
 	for (i = 0; i < CONT_DEVS; i++) {
 		struct cont_thread *t = &ctx->t[i];
-		struct device *dev;
-		struct file *file;
 
 		t->ctx = ctx;
 		init_completion(&t->done);
 		snprintf(name, sizeof(name), "ram%u", i);
-		dev = class_find_device_by_name(&block_class, name);
-		KUNIT_ASSERT_NOT_NULL_MSG(test, dev, "no %s: see the kunitconfig",
-					  name);
-		file = bdev_file_open_by_dev(dev->devt,
-					     BLK_OPEN_READ | BLK_OPEN_WRITE,
-					     NULL, NULL);
-		put_device(dev);
-		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "cannot open %s: %pe",
-				       name, file);
-		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_fput,
-								   file));
-		t->bdev = file_bdev(file);
+		t->bdev = bench_open_disk(test, name);
 		t->page = alloc_pages(GFP_KERNEL, CONT_ORDER);
 		KUNIT_ASSERT_NOT_NULL(test, t->page);
 		t->was_native = bench_is_native(t->bdev);
