@@ -28,6 +28,7 @@
 #include <linux/pci.h>
 #include <linux/percpu-refcount.h>
 #include <linux/pfn_vec.h>
+#include <linux/pfn_vec_dma.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
 
@@ -210,6 +211,13 @@ EXPORT_SYMBOL_GPL(pfn_vec_iter_init);
  * @dying:	being unregistered; under pfn_vec_regions_mutex
  * @claim:	the region's range, and its claim in the iomem tree, under its
  *		owner's
+ * @provider:	the PCI device whose BAR holds the region, referenced; %NULL
+ *		for a region registered by its resource alone
+ * @bus_start:	the PCI bus address of the region's first byte, at which
+ *		@provider's peers reach it
+ * @map_types:	how each client device reaches @provider, by the client's
+ *		PCI domain, bus and devfn, as pci_p2pdma_provider_map_type()
+ *		answered the first time it was asked
  */
 struct pfn_vec_region {
 	struct percpu_ref	ref;
@@ -217,6 +225,9 @@ struct pfn_vec_region {
 	struct completion	released;
 	bool			dying;
 	struct resource		claim;
+	struct pci_dev		*provider;
+	u64			bus_start;
+	struct xarray		map_types;
 };
 
 /*
@@ -249,7 +260,9 @@ static void pfn_vec_region_release(struct percpu_ref *ref)
 }
 
 static struct pfn_vec_region *pfn_vec_region_alloc(phys_addr_t phys,
-						   size_t size)
+						   size_t size,
+						   struct pci_dev *provider,
+						   u64 bus_start)
 {
 	struct pfn_vec_region *region = kzalloc(sizeof(*region), GFP_KERNEL);
 
@@ -271,12 +284,17 @@ static struct pfn_vec_region *pfn_vec_region_alloc(phys_addr_t phys,
 		kfree(region);
 		return NULL;
 	}
+	xa_init_flags(&region->map_types, XA_FLAGS_LOCK_IRQ);
+	region->provider = pci_dev_get(provider);
+	region->bus_start = bus_start;
 	atomic_long_inc(&pfn_vec_regions_allocated);
 	return region;
 }
 
 static void pfn_vec_region_free(struct pfn_vec_region *region)
 {
+	xa_destroy(&region->map_types);
+	pci_dev_put(region->provider);
 	percpu_ref_exit(&region->ref);
 	free_percpu(region->holders);
 	kfree(region);
@@ -435,45 +453,13 @@ static bool pfn_vec_owns(const struct resource *owner, phys_addr_t first,
 	return p == &iomem_resource;
 }
 
-/**
- * pfn_vec_region_register - let the CPU reach part of an I/O range it owns
- * @owner:	the caller's claim of the range, a busy memory resource, as
- *		request_mem_region() makes
- * @phys:	first byte of the region, page aligned, inside @owner
- * @size:	size of the region in bytes, page aligned
- * @type:	memory type to map it with
- *
- * For owners of I/O memory that are not PCI devices; the driver of a PCI
- * device registers a range of its BAR with pfn_vec_region_register_bar().
- * Maps the region into the kernel's linear map (see <linux/io_linear_map.h>),
- * after which pfn_vec_kmap_local() and the copy helpers reach its PFN_DEV
- * frames. The region is claimed as a busy resource named "pfn_vec", with
- * descriptor %IORES_DESC_IO_LINEAR, under @owner, where /proc/iomem shows it
- * until it is unregistered. The caller keeps @owner claimed, and the memory
- * behind it, until it has unregistered the region.
- *
- * With KASAN (generic or software tags), the region's linear addresses get
- * the early zero shadow, as memremap_pages() gives ZONE_DEVICE memory: KASAN
- * has shadow only where the kernel manages memory, and a region lies in a
- * hole of the linear map. It is mapped before the region and removed after
- * it, in whole shadow pages, each shared with any region next to it.
- *
- * Context: may sleep.
- * Return: 0 on success. -EOPNOTSUPP if the architecture has no I/O linear
- * map, or this machine cannot keep its contract (riscv without Svpbmt);
- * -EINVAL if @size is zero, @phys or @size is not page aligned, the
- * range wraps, @type is unknown, or @owner is not a busy memory resource
- * that holds the range; -EBUSY if the range intersects System RAM, has
- * struct page (such as ZONE_DEVICE or hot-added memory), overlaps a
- * registered region, one being unregistered or another claim under
- * @owner, or is mapped, or memory-type tracked, otherwise; -ERANGE if it
- * lies outside what the linear map can hold; -ENOMEM if memory ran out,
- * for the region, the registry, the KASAN shadow or the arch's mapping. On
- * error nothing is registered, claimed or mapped, and nothing allocated is
- * kept.
+/*
+ * pfn_vec_region_register(), for part of @provider's BAR if @provider is
+ * not NULL, which its peers reach at bus address @bus_start.
  */
-int pfn_vec_region_register(struct resource *owner, phys_addr_t phys,
-			    size_t size, enum io_linear_type type)
+static int __pfn_vec_region_register(struct resource *owner, phys_addr_t phys,
+				     size_t size, enum io_linear_type type,
+				     struct pci_dev *provider, u64 bus_start)
 {
 	struct pfn_vec_region *region;
 	phys_addr_t last;
@@ -493,7 +479,7 @@ int pfn_vec_region_register(struct resource *owner, phys_addr_t phys,
 	if (!io_linear_mappable(phys, size))
 		return -ERANGE;
 
-	region = pfn_vec_region_alloc(phys, size);
+	region = pfn_vec_region_alloc(phys, size, provider, bus_start);
 	if (!region)
 		return -ENOMEM;
 
@@ -540,6 +526,49 @@ erase:
 free:
 	pfn_vec_region_free(region);
 	return ret;
+}
+
+/**
+ * pfn_vec_region_register - let the CPU reach part of an I/O range it owns
+ * @owner:	the caller's claim of the range, a busy memory resource, as
+ *		request_mem_region() makes
+ * @phys:	first byte of the region, page aligned, inside @owner
+ * @size:	size of the region in bytes, page aligned
+ * @type:	memory type to map it with
+ *
+ * For owners of I/O memory that are not PCI devices; the driver of a PCI
+ * device registers a range of its BAR with pfn_vec_region_register_bar().
+ * Maps the region into the kernel's linear map (see <linux/io_linear_map.h>),
+ * after which pfn_vec_kmap_local() and the copy helpers reach its PFN_DEV
+ * frames. The region is claimed as a busy resource named "pfn_vec", with
+ * descriptor %IORES_DESC_IO_LINEAR, under @owner, where /proc/iomem shows it
+ * until it is unregistered. The caller keeps @owner claimed, and the memory
+ * behind it, until it has unregistered the region.
+ *
+ * With KASAN (generic or software tags), the region's linear addresses get
+ * the early zero shadow, as memremap_pages() gives ZONE_DEVICE memory: KASAN
+ * has shadow only where the kernel manages memory, and a region lies in a
+ * hole of the linear map. It is mapped before the region and removed after
+ * it, in whole shadow pages, each shared with any region next to it.
+ *
+ * Context: may sleep.
+ * Return: 0 on success. -EOPNOTSUPP if the architecture has no I/O linear
+ * map, or this machine cannot keep its contract (riscv without Svpbmt);
+ * -EINVAL if @size is zero, @phys or @size is not page aligned, the
+ * range wraps, @type is unknown, or @owner is not a busy memory resource
+ * that holds the range; -EBUSY if the range intersects System RAM, has
+ * struct page (such as ZONE_DEVICE or hot-added memory), overlaps a
+ * registered region, one being unregistered or another claim under
+ * @owner, or is mapped, or memory-type tracked, otherwise; -ERANGE if it
+ * lies outside what the linear map can hold; -ENOMEM if memory ran out,
+ * for the region, the registry, the KASAN shadow or the arch's mapping. On
+ * error nothing is registered, claimed or mapped, and nothing allocated is
+ * kept.
+ */
+int pfn_vec_region_register(struct resource *owner, phys_addr_t phys,
+			    size_t size, enum io_linear_type type)
+{
+	return __pfn_vec_region_register(owner, phys, size, type, NULL, 0);
 }
 EXPORT_SYMBOL_GPL(pfn_vec_region_register);
 
@@ -679,7 +708,9 @@ EXPORT_SYMBOL_GPL(pfn_vec_region_unregister);
  *		prefetchable, as reads may be speculated
  *
  * As pfn_vec_region_register(), with the driver's claim of the whole BAR as
- * the owner. Before it registers, the driver claims the BAR, with
+ * the owner. The region holds a reference to @pdev, as the provider of its
+ * memory to other devices' DMA (pfn_vec_p2p_get()), until it is
+ * unregistered. Before it registers, the driver claims the BAR, with
  * pci_request_region() or pcim_request_region(), and enables the device's
  * memory space, with pci_enable_device_mem() or pcim_enable_device(); it
  * unregisters the region before it gives up either, on unbind and on
@@ -720,7 +751,8 @@ int pfn_vec_region_register_bar(struct pci_dev *pdev, int bar,
 	claim = lookup_resource(res, res->start);
 	if (!claim || claim->end != res->end)
 		return -EINVAL;
-	return pfn_vec_region_register(claim, res->start + offset, size, type);
+	return __pfn_vec_region_register(claim, res->start + offset, size, type,
+					 pdev, pci_bus_address(pdev, bar) + offset);
 }
 EXPORT_SYMBOL_GPL(pfn_vec_region_register_bar);
 
@@ -804,6 +836,103 @@ static void pfn_vec_region_put(struct pfn_vec_region *region)
 		percpu_ref_put(&region->ref);
 	}
 }
+
+/*
+ * How @client reaches @region's provider: asked of PCI P2PDMA once per
+ * client, with a warning if it cannot, and kept for the region's life.
+ * In any context: the cache's lock is taken with interrupts off.
+ */
+static enum pci_p2pdma_map_type
+pfn_vec_region_map_type(struct pfn_vec_region *region, struct device *client)
+{
+	enum pci_p2pdma_map_type type;
+	struct pci_dev *pclient;
+	unsigned long idx, flags;
+	void *entry;
+
+	if (!region->provider || !dev_is_pci(client))
+		return PCI_P2PDMA_MAP_NOT_SUPPORTED;
+	pclient = to_pci_dev(client);
+	idx = (unsigned long)pci_domain_nr(pclient->bus) << 16 |
+	      pci_dev_id(pclient);
+	entry = xa_load(&region->map_types, idx);
+	if (entry)
+		return xa_to_value(entry);
+	type = pci_p2pdma_provider_map_type(region->provider, client, true);
+	/* If it cannot be kept, it is asked again next time. */
+	xa_lock_irqsave(&region->map_types, flags);
+	__xa_store(&region->map_types, idx, xa_mk_value(type), GFP_ATOMIC);
+	xa_unlock_irqrestore(&region->map_types, flags);
+	return type;
+}
+
+/**
+ * pfn_vec_p2p_get - how a device reaches a segment by peer-to-peer DMA
+ * @pv:		the segment, of memory without struct page
+ * @client:	the device that is to DMA to or from the segment
+ * @p2p:	receives the segment's provider, its bus address and how
+ *		@client reaches it
+ *
+ * For a DMA mapping of a segment without struct page. The segment must lie
+ * in one registered region, which this holds until pfn_vec_p2p_put(), as
+ * pfn_vec_kmap_local() holds it: unregistering the region waits until then.
+ * A region registered with pfn_vec_region_register_bar() has its device as
+ * the provider; one registered by its resource alone has none, and no
+ * device reaches it (%PCI_P2PDMA_MAP_NOT_SUPPORTED).
+ *
+ * Whether @client reaches the provider is decided by PCI P2PDMA's rules
+ * (pci_p2pdma_provider_map_type()), the first time for each client and
+ * region, which warns if it cannot; the answer is kept until the region is
+ * unregistered. Only for %PCI_P2PDMA_MAP_BUS_ADDR is @p2p->bus_addr what
+ * @client is given; for %PCI_P2PDMA_MAP_THRU_HOST_BRIDGE the segment's
+ * physical address is mapped with dma_map_resource(). Whatever the answer,
+ * the region is held, and @p2p->provider valid, until pfn_vec_p2p_put().
+ *
+ * Context: any context.
+ * Return: 0 on success, with the region held. -EINVAL if @pv is malformed,
+ * empty or of memory with struct page, which is DMA-mapped as pages;
+ * -ENXIO if no registered region holds all of it, or the one that does is
+ * being unregistered. On error nothing is held and @p2p is unchanged.
+ */
+int pfn_vec_p2p_get(const struct pfn_vec *pv, struct device *client,
+		    struct pfn_vec_p2p *p2p)
+{
+	struct pfn_vec_region *region;
+	phys_addr_t phys;
+
+	if (!pv->pv_len || pfn_vec_has_page(pv) || !pfn_vec_valid(pv))
+		return -EINVAL;
+	phys = PFN_PHYS(pfn_t_to_pfn(pv->pv_pfn)) + pv->pv_offset;
+	region = pfn_vec_region_get(PHYS_PFN(phys));
+	if (!region)
+		return -ENXIO;
+	if (!pfn_vec_region_holds(region, PHYS_PFN(phys + pv->pv_len - 1))) {
+		pfn_vec_region_put(region);
+		return -ENXIO;
+	}
+	p2p->region = region;
+	p2p->provider = region->provider;
+	p2p->bus_addr = region->provider ?
+			region->bus_start + (phys - region->claim.start) : 0;
+	p2p->map_type = pfn_vec_region_map_type(region, client);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_p2p_get);
+
+/**
+ * pfn_vec_p2p_put - release what pfn_vec_p2p_get() holds
+ * @p2p: as filled in by pfn_vec_p2p_get()
+ *
+ * Once the device is done with the memory: after the DMA has completed and
+ * been unmapped.
+ *
+ * Context: any context.
+ */
+void pfn_vec_p2p_put(struct pfn_vec_p2p *p2p)
+{
+	pfn_vec_region_put(p2p->region);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_p2p_put);
 
 /**
  * pfn_vec_same_region - do two frames belong to one registered region?

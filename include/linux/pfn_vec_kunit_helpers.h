@@ -55,6 +55,8 @@ struct pci_dev *pfn_vec_kunit_pci_get(struct kunit *test, unsigned int vendor,
 				      unsigned int device);
 struct resource *pfn_vec_kunit_ivshmem(struct kunit *test,
 				       struct pci_dev **pdev);
+struct resource *pfn_vec_kunit_ivshmem_root(struct kunit *test,
+					    struct pci_dev **pdev);
 
 struct page *pfn_vec_kunit_alloc_page(struct kunit *test, gfp_t gfp);
 void __iomem *pfn_vec_kunit_ioremap_wc(struct kunit *test, phys_addr_t phys,

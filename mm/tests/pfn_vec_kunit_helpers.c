@@ -769,30 +769,39 @@ struct pci_dev *pfn_vec_kunit_pci_get(struct kunit *test, unsigned int vendor,
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_pci_get);
 
-/**
- * pfn_vec_kunit_ivshmem - the BAR of QEMU's ivshmem-plain, for a case
- * @test: the case
- * @pdev: set to the device, referenced and bound to the suites' driver,
- *	which has enabled its memory space and claimed its BAR2, until the
- *	case ends; it is unbound then, or when the case releases the
- *	resource named "pfn_vec_kunit_ivshmem"
- *
- * Fails the case if the driver does not bind, or BAR2 is not a 64-bit
- * prefetchable memory BAR of at least 4 MiB.
- *
- * Return: the BAR's resource, or NULL if there is no such device: the
- * caller skips or fails the case, with a message that says so.
+/*
+ * The first ivshmem-plain on a root bus (@root) or behind a bridge
+ * (!@root), referenced until the case ends; NULL if there is none.
  */
-struct resource *pfn_vec_kunit_ivshmem(struct kunit *test,
-				       struct pci_dev **pdev)
+static struct pci_dev *pfn_vec_kunit_ivshmem_get(struct kunit *test,
+						 bool root)
+{
+	struct pci_dev *pdev = NULL;
+
+	while ((pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
+				      IVSHMEM_DEVICE_ID, pdev))) {
+		if (pci_is_root_bus(pdev->bus) == root)
+			break;
+	}
+	if (pdev)
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test,
+							  pfn_vec_kunit_pci_dev_put,
+							  pdev));
+	return pdev;
+}
+
+/*
+ * Binds every ivshmem-plain to the suites' driver, until the case ends or
+ * releases the resource named "pfn_vec_kunit_ivshmem", and checks that
+ * @pdev's BAR2 is a 64-bit prefetchable memory BAR of at least 4 MiB.
+ */
+static struct resource *pfn_vec_kunit_ivshmem_bind(struct kunit *test,
+						   struct pci_dev *pdev)
 {
 	struct kunit_resource *bound;
 	struct resource *res;
 
-	*pdev = pfn_vec_kunit_pci_get(test, PCI_VENDOR_ID_REDHAT_QUMRANET,
-				      IVSHMEM_DEVICE_ID);
-	if (!*pdev)
-		return NULL;
 	bound = kunit_find_named_resource(test, PFN_VEC_KUNIT_IVSHMEM);
 	if (bound) {
 		kunit_put_resource(bound);
@@ -809,11 +818,12 @@ struct resource *pfn_vec_kunit_ivshmem(struct kunit *test,
 							 PFN_VEC_KUNIT_IVSHMEM,
 							 NULL));
 	}
-	KUNIT_ASSERT_PTR_EQ_MSG(test, (*pdev)->dev.driver,
+	KUNIT_ASSERT_PTR_EQ_MSG(test, pdev->dev.driver,
 				&pfn_vec_kunit_ivshmem_driver.driver,
-				"ivshmem-plain is not bound to the suites' driver");
+				"%s is not bound to the suites' driver",
+				pci_name(pdev));
 
-	res = pci_resource_n(*pdev, IVSHMEM_BAR);
+	res = pci_resource_n(pdev, IVSHMEM_BAR);
 	KUNIT_ASSERT_TRUE_MSG(test, res->flags & IORESOURCE_MEM_64,
 			      "BAR%d is not a 64-bit BAR", IVSHMEM_BAR);
 	KUNIT_ASSERT_TRUE_MSG(test, res->flags & IORESOURCE_PREFETCH,
@@ -821,7 +831,57 @@ struct resource *pfn_vec_kunit_ivshmem(struct kunit *test,
 	KUNIT_ASSERT_GE(test, resource_size(res), (resource_size_t)SZ_4M);
 	return res;
 }
+
+/**
+ * pfn_vec_kunit_ivshmem - the BAR of QEMU's ivshmem-plain, for a case
+ * @test: the case
+ * @pdev: set to the device, referenced and bound to the suites' driver,
+ *	which has enabled its memory space and claimed its BAR2, until the
+ *	case ends; it is unbound then, or when the case releases the
+ *	resource named "pfn_vec_kunit_ivshmem"
+ *
+ * The device is the first ivshmem-plain behind a bridge: in the suites'
+ * guests, the one behind the PCIe switch, next to the nvme device. A guest
+ * without one (the benchmark's) gives the first on a root bus.
+ *
+ * Fails the case if the driver does not bind, or BAR2 is not a 64-bit
+ * prefetchable memory BAR of at least 4 MiB.
+ *
+ * Return: the BAR's resource, or NULL if there is no such device: the
+ * caller skips or fails the case, with a message that says so.
+ */
+struct resource *pfn_vec_kunit_ivshmem(struct kunit *test,
+				       struct pci_dev **pdev)
+{
+	*pdev = pfn_vec_kunit_ivshmem_get(test, false);
+	if (!*pdev)
+		*pdev = pfn_vec_kunit_ivshmem_get(test, true);
+	if (!*pdev)
+		return NULL;
+	return pfn_vec_kunit_ivshmem_bind(test, *pdev);
+}
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_ivshmem);
+
+/**
+ * pfn_vec_kunit_ivshmem_root - the BAR of the ivshmem-plain on a root bus
+ * @test: the case
+ * @pdev: set to the device, as for pfn_vec_kunit_ivshmem()
+ *
+ * In the suites' guests, the second ivshmem-plain: on the root bus, so
+ * that a path from a device behind the switch to it goes through the host
+ * bridge.
+ *
+ * Return: as pfn_vec_kunit_ivshmem().
+ */
+struct resource *pfn_vec_kunit_ivshmem_root(struct kunit *test,
+					    struct pci_dev **pdev)
+{
+	*pdev = pfn_vec_kunit_ivshmem_get(test, true);
+	if (!*pdev)
+		return NULL;
+	return pfn_vec_kunit_ivshmem_bind(test, *pdev);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_ivshmem_root);
 
 KUNIT_DEFINE_ACTION_WRAPPER(pfn_vec_kunit_free_page, __free_page,
 			    struct page *);

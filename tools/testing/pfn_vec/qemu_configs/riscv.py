@@ -13,12 +13,10 @@
 # assigned from its start, and expect -ERANGE. It is named with
 # pfn_vec_kunit.unmappable_base/size.
 #
-# A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
+# PCI devices (pci_devices.py): nvme and, behind one PCIe switch with it,
+# a real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
 # prefetchable, 1 GiB of host RAM (touched only where the tests write), so
 # that it can be mapped with 1 GiB pages.
-#
-# pci-testdev: a PCI device with a 4 KiB non-prefetchable memory BAR and
-# no driver, on which pfn_vec_bar checks the refusals of BAR registration.
 #
 # SPARSEMEM, which riscv does not choose by default: memory hotplug, and so
 # the hook (pfn_vec_hook.kunitconfig), need it.
@@ -30,6 +28,9 @@
 from ..qemu_config import QemuArchParams
 import os.path
 import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from pci_devices import pci_devices  # noqa: E402
 
 # OPENSBI= in the environment names another firmware.
 OPENSBI_PATH = os.environ.get('OPENSBI',
@@ -60,7 +61,5 @@ CONFIG_SPARSEMEM_MANUAL=y''',
 				'dm-mod.create="pfn_vec_stripe,,,rw,0 16384 striped 2 8 1:1 0 1:2 0"',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'rv64,svpbmt=on',
 					      '-m', '2048', '-smp', '2',
-					      '-object', 'memory-backend-ram,id=pvbar,size=1G',
-					      '-device', 'ivshmem-plain,memdev=pvbar',
-					      '-device', 'pci-testdev',
+					      *pci_devices(bar_size='1G'),
 					      '-bios', OPENSBI_PATH])

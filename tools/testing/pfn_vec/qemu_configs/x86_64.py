@@ -8,18 +8,21 @@
 #
 # The CPU has 1 GiB pages (pdpe1gb), which qemu64 lacks by default.
 #
-# A real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
+# PCI devices (pci_devices.py): nvme and, behind one PCIe switch with it,
+# a real PCI BAR without struct page: ivshmem-plain's BAR2, 64-bit
 # prefetchable, 1 GiB of host RAM (touched only where the tests write), so
 # that it can be mapped with 1 GiB pages.
-#
-# pci-testdev: a PCI device with a 4 KiB non-prefetchable memory BAR and
-# no driver, on which pfn_vec_bar checks the refusals of BAR registration.
 #
 # Two vCPUs: the kernel is SMP and fully preemptible (pfn_vec.kunitconfig).
 #
 # dm-0: dm-stripe of 4 KiB chunks over brd's ram1 and ram2 (1:1, 1:2, 4 MiB
 # each), a stacked device that splits, for pfn_vec_block_fault.
 from ..qemu_config import QemuArchParams
+import os.path
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from pci_devices import pci_devices  # noqa: E402
 
 QEMU_ARCH = QemuArchParams(linux_arch='x86_64',
 			   kconfig='''
@@ -34,6 +37,4 @@ CONFIG_SERIAL_8250_CONSOLE=y''',
 				'dm-mod.create="pfn_vec_stripe,,,rw,0 16384 striped 2 8 1:1 0 1:2 0"',
 			   extra_qemu_params=['-machine', 'q35', '-cpu', 'qemu64,+pdpe1gb',
 					      '-m', '2048', '-smp', '2',
-					      '-object', 'memory-backend-ram,id=pvbar,size=1G',
-					      '-device', 'ivshmem-plain,memdev=pvbar',
-					      '-device', 'pci-testdev'])
+					      *pci_devices(bar_size='1G')])
