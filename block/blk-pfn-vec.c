@@ -219,7 +219,7 @@ EXPORT_SYMBOL_GPL(bio_pfn_vec_advance_iter);
  *
  * Return: 0 if it can; the error pfn_vec_miter_stop() gave for the first
  * page it cannot map otherwise: -ENXIO for memory without struct page that
- * no registered region holds, -EINVAL for a malformed segment.
+ * no region registered for the CPU holds, -EINVAL for a malformed segment.
  */
 int bio_pfn_vec_mappable(const struct bio *bio)
 {

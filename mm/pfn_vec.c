@@ -200,7 +200,7 @@ int pfn_vec_iter_init(struct bvec_iter *iter, const struct pfn_vec *pvec,
 EXPORT_SYMBOL_GPL(pfn_vec_iter_init);
 
 /**
- * struct pfn_vec_region - an I/O region the CPU reaches by the linear map
+ * struct pfn_vec_region - an I/O region registered with pfn_vec
  * @ref:	held by every mapping of the accessor; dead while the region
  *		is being registered or unregistered
  * @holders:	the mappings that hold @ref, counted on the CPU that took or
@@ -209,6 +209,8 @@ EXPORT_SYMBOL_GPL(pfn_vec_iter_init);
  * @released:	completed when the last reference is dropped after @ref
  *		was killed
  * @dying:	being unregistered; under pfn_vec_regions_mutex
+ * @cpu:	mapped into the linear map, for the CPU; false for a region
+ *		offered to other devices' DMA alone
  * @claim:	the region's range, and its claim in the iomem tree, under its
  *		owner's
  * @provider:	the PCI device whose BAR holds the region, referenced; %NULL
@@ -224,6 +226,7 @@ struct pfn_vec_region {
 	long __percpu		*holders;
 	struct completion	released;
 	bool			dying;
+	bool			cpu;
 	struct resource		claim;
 	struct pci_dev		*provider;
 	u64			bus_start;
@@ -277,7 +280,7 @@ static struct pfn_vec_region *pfn_vec_region_alloc(phys_addr_t phys,
 	region->claim = DEFINE_RES_NAMED(phys, size, "pfn_vec",
 					 IORESOURCE_MEM | IORESOURCE_BUSY);
 	region->claim.desc = IORES_DESC_IO_LINEAR;
-	/* Dead until mapped: lookups cannot take it before then. */
+	/* Dead until registered: lookups cannot take it before then. */
 	if (percpu_ref_init(&region->ref, pfn_vec_region_release,
 			    PERCPU_REF_INIT_DEAD, GFP_KERNEL)) {
 		free_percpu(region->holders);
@@ -334,13 +337,18 @@ EXPORT_SYMBOL_IF_KUNIT(pfn_vec_regions_live);
 /* The memory that one page of KASAN shadow describes. */
 #define PFN_VEC_SHADOW_SPAN	(PAGE_SIZE << KASAN_SHADOW_SCALE_SHIFT)
 
-/* Does a registered region hold any page of [first, last]? */
+/* Does a region that the CPU maps hold any page of [first, last]? */
 static bool pfn_vec_regions_hold(phys_addr_t first, phys_addr_t last)
 {
+	struct pfn_vec_region *region;
 	unsigned long index = PHYS_PFN(first);
 
 	lockdep_assert_held(&pfn_vec_regions_mutex);
-	return mt_find(&pfn_vec_regions, &index, PHYS_PFN(last));
+	mt_for_each(&pfn_vec_regions, region, index, PHYS_PFN(last)) {
+		if (region->cpu)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -453,35 +461,52 @@ static bool pfn_vec_owns(const struct resource *owner, phys_addr_t first,
 	return p == &iomem_resource;
 }
 
+/* Map a region for the CPU: its KASAN shadow first, as it is accessed then. */
+static int pfn_vec_region_map(phys_addr_t phys, size_t size,
+			      enum io_linear_type type)
+{
+	int ret = pfn_vec_shadow_add(phys, size);
+
+	if (ret)
+		return ret;
+	ret = io_linear_map(phys, size, type);
+	if (ret)
+		pfn_vec_shadow_remove(phys, size);
+	return ret;
+}
+
 /*
  * pfn_vec_region_register(), for part of @provider's BAR if @provider is
- * not NULL, which its peers reach at bus address @bus_start.
+ * not NULL, which its peers reach at bus address @bus_start; mapped for
+ * the CPU with @type if @cpu, and not mapped at all otherwise.
  */
 static int __pfn_vec_region_register(struct resource *owner, phys_addr_t phys,
 				     size_t size, enum io_linear_type type,
-				     struct pci_dev *provider, u64 bus_start)
+				     bool cpu, struct pci_dev *provider,
+				     u64 bus_start)
 {
 	struct pfn_vec_region *region;
 	phys_addr_t last;
 	int ret;
 
 	might_sleep();
-	if (!arch_io_linear_supported())
+	if (cpu && !arch_io_linear_supported())
 		return -EOPNOTSUPP;
 	if (!size || !PAGE_ALIGNED(phys) || !PAGE_ALIGNED(size) ||
 	    check_add_overflow(phys, (phys_addr_t)size - 1, &last) ||
-	    (type != IO_LINEAR_WC && type != IO_LINEAR_UC))
+	    (cpu && type != IO_LINEAR_WC && type != IO_LINEAR_UC))
 		return -EINVAL;
 	if (!pfn_vec_range_unmapped(phys, size))
 		return -EBUSY;
 	if (!pfn_vec_owns(owner, phys, last))
 		return -EINVAL;
-	if (!io_linear_mappable(phys, size))
+	if (cpu && !io_linear_mappable(phys, size))
 		return -ERANGE;
 
 	region = pfn_vec_region_alloc(phys, size, provider, bus_start);
 	if (!region)
 		return -ENOMEM;
+	region->cpu = cpu;
 
 	mutex_lock(&pfn_vec_regions_mutex);
 	ret = mtree_insert_range(&pfn_vec_regions, PHYS_PFN(phys),
@@ -503,19 +528,15 @@ static int __pfn_vec_region_register(struct resource *owner, phys_addr_t phys,
 	mem_hotplug_done();
 	if (ret)
 		goto erase;
-	/* The shadow first: the region is accessed once it is mapped. */
-	ret = pfn_vec_shadow_add(phys, size);
-	if (ret)
-		goto release;
-	ret = io_linear_map(phys, size, type);
-	if (ret)
-		goto unshadow;
+	if (cpu) {
+		ret = pfn_vec_region_map(phys, size, type);
+		if (ret)
+			goto release;
+	}
 	percpu_ref_resurrect(&region->ref);
 	mutex_unlock(&pfn_vec_regions_mutex);
 	return 0;
 
-unshadow:
-	pfn_vec_shadow_remove(phys, size);
 release:
 	release_resource(&region->claim);
 erase:
@@ -568,7 +589,7 @@ free:
 int pfn_vec_region_register(struct resource *owner, phys_addr_t phys,
 			    size_t size, enum io_linear_type type)
 {
-	return __pfn_vec_region_register(owner, phys, size, type, NULL, 0);
+	return __pfn_vec_region_register(owner, phys, size, type, true, NULL, 0);
 }
 EXPORT_SYMBOL_GPL(pfn_vec_region_register);
 
@@ -683,8 +704,10 @@ int pfn_vec_region_unregister(phys_addr_t phys, size_t size)
 	}
 
 	mutex_lock(&pfn_vec_regions_mutex);
-	io_linear_unmap(phys, size);
-	pfn_vec_shadow_remove(phys, size);
+	if (region->cpu) {
+		io_linear_unmap(phys, size);
+		pfn_vec_shadow_remove(phys, size);
+	}
 	release_resource(&region->claim);
 	mtree_erase(&pfn_vec_regions, PHYS_PFN(phys));
 	mutex_unlock(&pfn_vec_regions_mutex);
@@ -698,6 +721,38 @@ int pfn_vec_region_unregister(phys_addr_t phys, size_t size)
 EXPORT_SYMBOL_GPL(pfn_vec_region_unregister);
 
 #ifdef CONFIG_PCI
+/* pfn_vec_region_register_bar(), mapped for the CPU only if @cpu. */
+static int __pfn_vec_region_register_bar(struct pci_dev *pdev, int bar,
+					 resource_size_t offset, size_t size,
+					 enum io_linear_type type, bool cpu)
+{
+	struct resource *res, *claim;
+	u16 cmd;
+
+	might_sleep();
+	if (bar < 0 || bar >= PCI_STD_NUM_BARS)
+		return -EINVAL;
+	res = pci_resource_n(pdev, bar);
+	if (resource_type(res) != IORESOURCE_MEM || !resource_size(res) ||
+	    offset >= resource_size(res) || size > resource_size(res) - offset ||
+	    (cpu && type == IO_LINEAR_WC && !(res->flags & IORESOURCE_PREFETCH)))
+		return -EINVAL;
+	if (!pdev->dev.driver || pci_dev_is_disconnected(pdev))
+		return -ENODEV;
+	if (pci_read_config_word(pdev, PCI_COMMAND, &cmd) || PCI_POSSIBLE_ERROR(cmd))
+		return -ENODEV;
+	/* A VF decodes memory as its PF's SR-IOV control says. */
+	if (!pdev->no_command_memory && !(cmd & PCI_COMMAND_MEMORY))
+		return -ENXIO;
+	/* pci_request_region() claims the whole BAR, under the BAR. */
+	claim = lookup_resource(res, res->start);
+	if (!claim || claim->end != res->end)
+		return -EINVAL;
+	return __pfn_vec_region_register(claim, res->start + offset, size, type,
+					 cpu, pdev,
+					 pci_bus_address(pdev, bar) + offset);
+}
+
 /**
  * pfn_vec_region_register_bar - let the CPU reach part of a PCI BAR
  * @pdev:	the device, bound to the caller's driver
@@ -729,32 +784,35 @@ int pfn_vec_region_register_bar(struct pci_dev *pdev, int bar,
 				resource_size_t offset, size_t size,
 				enum io_linear_type type)
 {
-	struct resource *res, *claim;
-	u16 cmd;
-
-	might_sleep();
-	if (bar < 0 || bar >= PCI_STD_NUM_BARS)
-		return -EINVAL;
-	res = pci_resource_n(pdev, bar);
-	if (resource_type(res) != IORESOURCE_MEM || !resource_size(res) ||
-	    offset >= resource_size(res) || size > resource_size(res) - offset ||
-	    (type == IO_LINEAR_WC && !(res->flags & IORESOURCE_PREFETCH)))
-		return -EINVAL;
-	if (!pdev->dev.driver || pci_dev_is_disconnected(pdev))
-		return -ENODEV;
-	if (pci_read_config_word(pdev, PCI_COMMAND, &cmd) || PCI_POSSIBLE_ERROR(cmd))
-		return -ENODEV;
-	/* A VF decodes memory as its PF's SR-IOV control says. */
-	if (!pdev->no_command_memory && !(cmd & PCI_COMMAND_MEMORY))
-		return -ENXIO;
-	/* pci_request_region() claims the whole BAR, under the BAR. */
-	claim = lookup_resource(res, res->start);
-	if (!claim || claim->end != res->end)
-		return -EINVAL;
-	return __pfn_vec_region_register(claim, res->start + offset, size, type,
-					 pdev, pci_bus_address(pdev, bar) + offset);
+	return __pfn_vec_region_register_bar(pdev, bar, offset, size, type,
+					     true);
 }
 EXPORT_SYMBOL_GPL(pfn_vec_region_register_bar);
+
+/**
+ * pfn_vec_region_register_p2p - offer part of a PCI BAR to peers' DMA alone
+ * @pdev:	the device, bound to the caller's driver
+ * @bar:	the BAR, a memory BAR
+ * @offset:	offset of the region in the BAR, page aligned
+ * @size:	size of the region in bytes, page aligned
+ *
+ * As pfn_vec_region_register_bar(), but the region is not mapped for the
+ * CPU, on any architecture, the ones without the I/O linear map hook
+ * included: other devices reach it by DMA (pfn_vec_p2p_get()), and the
+ * accessor, the copy helpers and the block layer's bounce refuse it with
+ * -ENXIO, as memory of no region. Unregistered, by the same rules, with
+ * pfn_vec_region_unregister().
+ *
+ * Context: may sleep; in the driver's probe or while it is bound.
+ * Return: as pfn_vec_region_register_bar(), never -EOPNOTSUPP or -ERANGE.
+ */
+int pfn_vec_region_register_p2p(struct pci_dev *pdev, int bar,
+				resource_size_t offset, size_t size)
+{
+	return __pfn_vec_region_register_bar(pdev, bar, offset, size,
+					     IO_LINEAR_UC, false);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_region_register_p2p);
 
 struct pfn_vec_devres {
 	phys_addr_t	phys;
@@ -998,6 +1056,12 @@ static int pfn_vec_map_page(const struct pfn_vec *pv, struct iosys_map *map,
 		*held = pfn_vec_region_get(pfn);
 		if (!*held)
 			return -ENXIO;
+		/* Offered to peers' DMA alone: not mapped. */
+		if (!(*held)->cpu) {
+			pfn_vec_region_put(*held);
+			*held = NULL;
+			return -ENXIO;
+		}
 	}
 	io = io_linear_addr(PFN_PHYS(pfn));
 	iosys_map_set_vaddr_iomem(map, io + offset);
@@ -1029,9 +1093,10 @@ static void pfn_vec_unmap_page(struct iosys_map *map)
  * context, and nested mappings are released in reverse order.
  *
  * Return: 0 on success. -ENXIO if the CPU cannot reach the page: it has
- * no struct page and no registered region holds it, or it is
- * device-private or offline; -EINVAL if @pv claims a struct page that its
- * frame does not have. On error nothing is mapped and @m is unchanged.
+ * no struct page and no region registered for the CPU holds it (none, or
+ * one offered to peers' DMA alone), or it is device-private or offline;
+ * -EINVAL if @pv claims a struct page that its frame does not have. On
+ * error nothing is mapped and @m is unchanged.
  */
 int pfn_vec_kmap_local(const struct pfn_vec *pv, struct pfn_vec_map *m)
 {
@@ -1170,7 +1235,7 @@ EXPORT_SYMBOL_GPL(__pfn_vec_miter_next);
  * with the cursor untouched, if the range was longer than the cursor.
  * Otherwise the error that ended the range, with the cursor at the page
  * that could not be mapped: -ENXIO for memory without struct page that no
- * registered region holds, or that is being unregistered, and for
+ * region registered for the CPU holds, or that is being unregistered, and for
  * device-private or offline pages; -EINVAL for a malformed segment.
  */
 int pfn_vec_miter_stop(struct pfn_vec_miter *miter)

@@ -66,6 +66,16 @@ int pfn_vec_kunit_register(struct kunit *test, phys_addr_t phys, size_t size,
 int pfn_vec_kunit_register_bar(struct kunit *test, struct pci_dev *pdev,
 			       resource_size_t offset, size_t size,
 			       enum io_linear_type type);
+void pfn_vec_kunit_register_p2p(struct kunit *test, struct pci_dev *pdev,
+				resource_size_t offset, size_t size);
+int pfn_vec_kunit_shadow(phys_addr_t phys);
+
+/* Is there KASAN shadow for the linear map, that regions get their part of? */
+static inline bool pfn_vec_kunit_have_shadow(void)
+{
+	return IS_ENABLED(CONFIG_KASAN_GENERIC) ||
+	       IS_ENABLED(CONFIG_KASAN_SW_TAGS);
+}
 
 int pfn_vec_kunit_debugfs_write(struct kunit *test, const char *path,
 				const char *val);

@@ -57,6 +57,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/io.h>
+#include <linux/kasan.h>
 #include <linux/kthread.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
@@ -745,6 +746,18 @@ static void pfn_vec_kunit_ivshmem_unbind(struct kunit_resource *res)
 	pci_unregister_driver(&pfn_vec_kunit_ivshmem_driver);
 }
 
+/* @pdev, referenced, until the case ends; NULL stays NULL. */
+static struct pci_dev *pfn_vec_kunit_pci_hold(struct kunit *test,
+					      struct pci_dev *pdev)
+{
+	if (pdev)
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test,
+							  pfn_vec_kunit_pci_dev_put,
+							  pdev));
+	return pdev;
+}
+
 /**
  * pfn_vec_kunit_pci_get - a PCI device of the guest, for a case
  * @test: the case
@@ -758,14 +771,7 @@ static void pfn_vec_kunit_ivshmem_unbind(struct kunit_resource *res)
 struct pci_dev *pfn_vec_kunit_pci_get(struct kunit *test, unsigned int vendor,
 				      unsigned int device)
 {
-	struct pci_dev *pdev = pci_get_device(vendor, device, NULL);
-
-	if (pdev)
-		KUNIT_ASSERT_EQ(test, 0,
-				kunit_add_action_or_reset(test,
-							  pfn_vec_kunit_pci_dev_put,
-							  pdev));
-	return pdev;
+	return pfn_vec_kunit_pci_hold(test, pci_get_device(vendor, device, NULL));
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_pci_get);
 
@@ -783,12 +789,7 @@ static struct pci_dev *pfn_vec_kunit_ivshmem_get(struct kunit *test,
 		if (pci_is_root_bus(pdev->bus) == root)
 			break;
 	}
-	if (pdev)
-		KUNIT_ASSERT_EQ(test, 0,
-				kunit_add_action_or_reset(test,
-							  pfn_vec_kunit_pci_dev_put,
-							  pdev));
-	return pdev;
+	return pfn_vec_kunit_pci_hold(test, pdev);
 }
 
 /*
@@ -947,21 +948,12 @@ static void pfn_vec_kunit_unregister(void *data)
 	pfn_vec_region_unregister(r->phys, r->size);
 }
 
-/*
- * What registration of [phys, phys + size) returned, @ret, checked: where
- * the arch has no hook, -EOPNOTSUPP; elsewhere 0, and the region is
- * unregistered by the case's cleanup, unless the case has.
- */
-static int pfn_vec_kunit_registered(struct kunit *test, int ret,
-				    phys_addr_t phys, size_t size)
+/* Unregister [phys, phys + size), registered, when the case ends, unless it has. */
+static void pfn_vec_kunit_keep(struct kunit *test, phys_addr_t phys,
+			       size_t size)
 {
 	struct pfn_vec_kunit_region *r;
 
-	if (!pfn_vec_kunit_have_hook()) {
-		KUNIT_ASSERT_EQ(test, ret, -EOPNOTSUPP);
-		return ret;
-	}
-	KUNIT_ASSERT_EQ(test, ret, 0);
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	if (!r)
 		pfn_vec_region_unregister(phys, size);
@@ -971,6 +963,22 @@ static int pfn_vec_kunit_registered(struct kunit *test, int ret,
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, pfn_vec_kunit_unregister,
 						  r));
+}
+
+/*
+ * What registration of [phys, phys + size) returned, @ret, checked: where
+ * the arch has no hook, -EOPNOTSUPP; elsewhere 0, and the region is
+ * unregistered by the case's cleanup, unless the case has.
+ */
+static int pfn_vec_kunit_registered(struct kunit *test, int ret,
+				    phys_addr_t phys, size_t size)
+{
+	if (!pfn_vec_kunit_have_hook()) {
+		KUNIT_ASSERT_EQ(test, ret, -EOPNOTSUPP);
+		return ret;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	pfn_vec_kunit_keep(test, phys, size);
 	return 0;
 }
 
@@ -1027,3 +1035,49 @@ int pfn_vec_kunit_register_bar(struct kunit *test, struct pci_dev *pdev,
 					offset, size);
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_register_bar);
+
+/**
+ * pfn_vec_kunit_shadow - the KASAN shadow of a region's first byte
+ * @phys: the byte, in a region or where one may be registered
+ *
+ * Read without KASAN's checks, as the shadow may be unmapped.
+ *
+ * Return: 0 if the shadow of @phys's linear-map address is mapped with the
+ * early shadow's value, -EFAULT if it is unmapped, -EINVAL otherwise;
+ * -EOPNOTSUPP without generic or software-tag KASAN.
+ */
+int pfn_vec_kunit_shadow(phys_addr_t phys)
+{
+#if defined(CONFIG_KASAN_GENERIC) || defined(CONFIG_KASAN_SW_TAGS)
+	void *va = (__force void *)io_linear_addr(phys);
+	u8 shadow;
+
+	if (copy_from_kernel_nofault(&shadow, kasan_mem_to_shadow(va), 1))
+		return -EFAULT;
+	return shadow == KASAN_SHADOW_INIT ? 0 : -EINVAL;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_shadow);
+
+/**
+ * pfn_vec_kunit_register_p2p - offer part of ivshmem's BAR to DMA for a case
+ * @test: the case
+ * @pdev: the device, from pfn_vec_kunit_ivshmem() or _root()
+ * @offset: the region's offset in BAR2
+ * @size: its size in bytes
+ *
+ * Registers the region with pfn_vec_region_register_p2p(), which succeeds
+ * on every arch, hook or not: the case fails if it does not. The case's
+ * cleanup unregisters the region, unless the case has.
+ */
+void pfn_vec_kunit_register_p2p(struct kunit *test, struct pci_dev *pdev,
+				resource_size_t offset, size_t size)
+{
+	KUNIT_ASSERT_EQ(test, pfn_vec_region_register_p2p(pdev, IVSHMEM_BAR,
+							  offset, size), 0);
+	pfn_vec_kunit_keep(test, pci_resource_start(pdev, IVSHMEM_BAR) + offset,
+			   size);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_register_p2p);

@@ -90,19 +90,25 @@ static void pfn_vec_p2p_test_distance(struct kunit *test)
 struct provider_case {
 	const char *name;
 	bool root;			/* B, on the root bus, rather than A */
+	bool cpu;			/* the region is mapped for the CPU */
 	unsigned int offset, len;	/* of the segment, in the region */
 };
 
 static const struct provider_case provider_cases[] = {
-	{ "A, one page", false, 0, PAGE_SIZE },
-	{ "A, unaligned, 3 pages", false, PAGE_SIZE + 100, 3 * PAGE_SIZE },
-	{ "A, the whole region", false, 0, REGION_SIZE },
-	{ "B, through the host bridge", true, 512, PAGE_SIZE },
+	{ "A, one page", false, false, 0, PAGE_SIZE },
+	{ "A, unaligned, 3 pages", false, false, PAGE_SIZE + 100, 3 * PAGE_SIZE },
+	{ "A, the whole region", false, false, 0, REGION_SIZE },
+	{ "B, through the host bridge", true, false, 512, PAGE_SIZE },
+	{ "A, one page", false, true, 0, PAGE_SIZE },
+	{ "A, unaligned, 3 pages", false, true, PAGE_SIZE + 100, 3 * PAGE_SIZE },
+	{ "A, the whole region", false, true, 0, REGION_SIZE },
+	{ "B, through the host bridge", true, true, 512, PAGE_SIZE },
 };
 
 static void provider_case_desc(const struct provider_case *c, char *desc)
 {
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s, %s", c->name,
+		 c->cpu ? "for the CPU too" : "for DMA alone");
 }
 
 KUNIT_ARRAY_PARAM(provider, provider_cases, provider_case_desc);
@@ -114,8 +120,9 @@ KUNIT_DEFINE_ACTION_WRAPPER(p2p_put_action, pfn_vec_p2p_put,
  * A region registered by BAR names its device as the provider, and the
  * segment's bus address is its offset in the BAR from the BAR's bus
  * address (the same as its physical address in QEMU's machines). The
- * region is held until pfn_vec_p2p_put(). Where there is no hook,
- * registration is refused and nothing is found.
+ * region is held until pfn_vec_p2p_put(). A region offered to DMA alone
+ * is registered on every arch, and the CPU cannot map it. One for the CPU
+ * too is refused where there is no hook, and then nothing is found.
  */
 static void pfn_vec_p2p_test_provider(struct kunit *test)
 {
@@ -123,6 +130,7 @@ static void pfn_vec_p2p_test_provider(struct kunit *test)
 	struct pfn_vec_p2p *p2p = kunit_kzalloc(test, sizeof(*p2p), GFP_KERNEL);
 	struct pci_dev *provider;
 	struct p2p_topology t;
+	struct pfn_vec_map m;
 	phys_addr_t region;
 	struct pfn_vec pv;
 	u64 bus;
@@ -137,9 +145,16 @@ static void pfn_vec_p2p_test_provider(struct kunit *test)
 	      REGION_OFFSET + c->offset;
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, region + c->offset, c->len), 0);
 
-	ret = pfn_vec_kunit_register_bar(test, provider, REGION_OFFSET,
-					 REGION_SIZE, IO_LINEAR_WC);
-	if (ret) {
+	if (!c->cpu) {
+		pfn_vec_kunit_register_p2p(test, provider, REGION_OFFSET,
+					   REGION_SIZE);
+		ret = pfn_vec_kmap_local(&pv, &m);
+		if (!ret)
+			pfn_vec_kunmap_local(&m);
+		KUNIT_EXPECT_EQ_MSG(test, ret, -ENXIO,
+				    "the CPU mapped a region offered to DMA alone");
+	} else if (pfn_vec_kunit_register_bar(test, provider, REGION_OFFSET,
+					      REGION_SIZE, IO_LINEAR_WC)) {
 		/* No hook: refused (checked by the helper), so not found. */
 		KUNIT_EXPECT_EQ(test, pfn_vec_p2p_get(&pv, &t.nvme->dev, p2p),
 				-ENXIO);
@@ -220,10 +235,7 @@ static void pfn_vec_p2p_test_refusals(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, region, PAGE_SIZE), 0);
 	expect_refused(test, &pv, nvme, -ENXIO, 0, "no region registered");
 
-	if (pfn_vec_kunit_register_bar(test, t.a, REGION_OFFSET, REGION_SIZE,
-				       IO_LINEAR_WC))
-		return;	/* no hook: refused, and checked so by the helper */
-
+	pfn_vec_kunit_register_p2p(test, t.a, REGION_OFFSET, REGION_SIZE);
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, region - PAGE_SIZE,
 					       2 * PAGE_SIZE), 0);
 	expect_refused(test, &pv, nvme, -ENXIO, region, "starts before the region");
@@ -231,10 +243,10 @@ static void pfn_vec_p2p_test_refusals(struct kunit *test)
 					       200), 0);
 	expect_refused(test, &pv, nvme, -ENXIO, region, "runs past the region's end");
 
-	/* By resource alone: no provider. */
+	/* By resource alone: no provider. Only where there is a hook. */
 	ram = pfn_vec_kunit_unmanaged(test, PAGE_SIZE, NULL);
-	KUNIT_ASSERT_EQ(test, pfn_vec_kunit_register(test, ram, PAGE_SIZE,
-						     IO_LINEAR_WC), 0);
+	if (pfn_vec_kunit_register(test, ram, PAGE_SIZE, IO_LINEAR_WC))
+		return;	/* refused, and checked so by the helper */
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, ram, PAGE_SIZE), 0);
 	KUNIT_ASSERT_EQ(test, pfn_vec_p2p_get(&pv, nvme, &p2p), 0);
 	KUNIT_EXPECT_NULL(test, p2p.provider);
@@ -262,7 +274,8 @@ static int unregister_fn(void *data)
 
 /*
  * What pfn_vec_p2p_get() holds, unregistering waits for, on another CPU;
- * meanwhile the region's memory is refused to new lookups.
+ * meanwhile the region's memory is refused to new lookups. On a region
+ * offered to DMA alone, so on every arch.
  */
 static void pfn_vec_p2p_test_unregister_waits(struct kunit *test)
 {
@@ -277,13 +290,10 @@ static void pfn_vec_p2p_test_unregister_waits(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, w);
 	KUNIT_ASSERT_NOT_NULL(test, p2p);
-	pfn_vec_kunit_require_hook(test);
 	find_topology(test, &t);
 	w->phys = t.a_bar->start + REGION_OFFSET;
 	init_completion(&w->done);
-	KUNIT_ASSERT_EQ(test, pfn_vec_kunit_register_bar(test, t.a, REGION_OFFSET,
-							 REGION_SIZE,
-							 IO_LINEAR_WC), 0);
+	pfn_vec_kunit_register_p2p(test, t.a, REGION_OFFSET, REGION_SIZE);
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, w->phys, PAGE_SIZE), 0);
 	KUNIT_ASSERT_EQ(test, pfn_vec_p2p_get(&pv, &t.nvme->dev, p2p), 0);
 
@@ -311,11 +321,122 @@ static void pfn_vec_p2p_test_unregister_waits(struct kunit *test)
 	expect_refused(test, &pv, &t.nvme->dev, -ENXIO, 0, "unregistered");
 }
 
+/*
+ * A region for the CPU beside one offered to DMA alone, both within the
+ * memory of one page of KASAN shadow (32 KiB with 4 KiB pages): the DMA
+ * region, never mapped, has no shadow and does not count as a neighbour
+ * that has; the CPU region's shadow is added with it and removed with it,
+ * while the DMA region stays. The CPU region is written and read back; the
+ * DMA region is refused to the CPU throughout.
+ */
+static void pfn_vec_p2p_test_cpu_beside_dma(struct kunit *test)
+{
+	static const char msg[] = "beside a region offered to DMA alone";
+	char buf[sizeof(msg)];
+	struct p2p_topology t;
+	struct bvec_iter iter;
+	phys_addr_t cpu;
+	struct pfn_vec pv;
+	int baseline;
+
+	pfn_vec_kunit_require_hook(test);
+	find_topology(test, &t);
+	cpu = t.a_bar->start + REGION_OFFSET;
+	baseline = pfn_vec_kunit_shadow(cpu);
+	if (pfn_vec_kunit_have_shadow())
+		KUNIT_ASSERT_NE(test, baseline, -EINVAL);
+
+	/* The DMA region first, on the CPU region's page of shadow. */
+	pfn_vec_kunit_register_p2p(test, t.a, REGION_OFFSET + PAGE_SIZE,
+				   PAGE_SIZE);
+	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_kunit_shadow(cpu), baseline,
+			    "a region for DMA alone changed the shadow");
+	KUNIT_ASSERT_EQ(test, pfn_vec_kunit_register_bar(test, t.a, REGION_OFFSET,
+							 PAGE_SIZE,
+							 IO_LINEAR_WC), 0);
+	if (pfn_vec_kunit_have_shadow())
+		KUNIT_EXPECT_EQ_MSG(test, pfn_vec_kunit_shadow(cpu), 0,
+				    "the region for the CPU has no shadow");
+
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, cpu + 64, sizeof(msg)), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_memcpy_to(&pv, &iter, msg, sizeof(msg)), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_memcpy_from(buf, &pv, &iter, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, buf, msg);
+
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, cpu + PAGE_SIZE, 8), 0);
+	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_from(buf, &pv, &iter, 8), -ENXIO);
+
+	/* The CPU region goes, its shadow with it; the DMA region stays. */
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(cpu, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_kunit_shadow(cpu), baseline,
+			    "the shadow outlived the region for the CPU");
+}
+
+/*
+ * Registration for DMA alone with each of its allocations failed in turn,
+ * on every arch: a failure is -ENOMEM and leaves nothing behind (no region
+ * allocated or found, the range free to register again), and a failure it
+ * recovers from, or none, leaves a region that works.
+ */
+static void pfn_vec_p2p_test_fault_register(struct kunit *test)
+{
+	unsigned int nth, failures = 0;
+	struct p2p_topology t;
+	struct pfn_vec_p2p p2p;
+	phys_addr_t region;
+	struct pfn_vec pv;
+	bool consumed;
+	long live;
+	int ret;
+
+	find_topology(test, &t);
+	region = t.a_bar->start + REGION_OFFSET;
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, region, PAGE_SIZE), 0);
+	pfn_vec_kunit_fault_setup(test);
+	live = pfn_vec_regions_live();
+	for (nth = 1;; nth++) {
+		KUNIT_ASSERT_LE_MSG(test, nth, 64U,
+				    "registration never ran out of allocations");
+		pfn_vec_kunit_fail_nth(nth);
+		ret = pfn_vec_region_register_p2p(t.a, PFN_VEC_KUNIT_IVSHMEM_BAR,
+						  REGION_OFFSET, REGION_SIZE);
+		consumed = pfn_vec_kunit_fail_consumed();
+		if (ret) {
+			KUNIT_EXPECT_TRUE(test, consumed);
+			KUNIT_ASSERT_EQ_MSG(test, ret, -ENOMEM,
+					    "allocation %u failed", nth);
+			KUNIT_EXPECT_EQ_MSG(test, pfn_vec_regions_live(), live,
+					    "allocation %u failed, region kept", nth);
+			expect_refused(test, &pv, &t.nvme->dev, -ENXIO, 0,
+				       "after a failed registration");
+			failures++;
+			continue;
+		}
+		ret = pfn_vec_p2p_get(&pv, &t.nvme->dev, &p2p);
+		KUNIT_EXPECT_EQ_MSG(test, ret, 0, "allocation %u", nth);
+		if (!ret) {
+			KUNIT_EXPECT_EQ(test, p2p.map_type, PCI_P2PDMA_MAP_BUS_ADDR);
+			pfn_vec_p2p_put(&p2p);
+		}
+		KUNIT_ASSERT_EQ(test, pfn_vec_region_unregister(region, REGION_SIZE), 0);
+		if (!consumed)
+			break;
+	}
+	KUNIT_EXPECT_GT_MSG(test, failures, 0U, "no failure made registration fail");
+	kunit_info(test, "%u allocations, %u failures -ENOMEM\n", nth - 1, failures);
+	KUNIT_EXPECT_EQ(test, pfn_vec_regions_live(), live);
+}
+
 static struct kunit_case pfn_vec_p2p_cases[] = {
 	KUNIT_CASE(pfn_vec_p2p_test_distance),
 	KUNIT_CASE_PARAM(pfn_vec_p2p_test_provider, provider_gen_params),
 	KUNIT_CASE(pfn_vec_p2p_test_refusals),
 	KUNIT_CASE(pfn_vec_p2p_test_unregister_waits),
+	KUNIT_CASE(pfn_vec_p2p_test_cpu_beside_dma),
+	KUNIT_CASE(pfn_vec_p2p_test_fault_register),
 	{}
 };
 

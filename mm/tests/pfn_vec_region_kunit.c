@@ -483,31 +483,6 @@ static void pfn_vec_region_test_after_unregister(struct kunit *test)
  */
 #define NEIGHBOURS	3
 
-static bool have_shadow(void)
-{
-	return IS_ENABLED(CONFIG_KASAN_GENERIC) ||
-	       IS_ENABLED(CONFIG_KASAN_SW_TAGS);
-}
-
-/*
- * The KASAN shadow of @phys's linear-map address: 0 if it is mapped with
- * the early shadow's value, -EFAULT if it is unmapped, -EINVAL otherwise.
- */
-static int neighbour_shadow(phys_addr_t phys)
-{
-#if defined(CONFIG_KASAN_GENERIC) || defined(CONFIG_KASAN_SW_TAGS)
-	void *va = (__force void *)io_linear_addr(phys);
-	u8 shadow;
-
-	/* Not through KASAN's checks: the shadow may be unmapped. */
-	if (copy_from_kernel_nofault(&shadow, kasan_mem_to_shadow(va), 1))
-		return -EFAULT;
-	return shadow == KASAN_SHADOW_INIT ? 0 : -EINVAL;
-#else
-	return -EOPNOTSUPP;
-#endif
-}
-
 /* Region @i of the neighbours at @base: reachable if @registered. */
 static void neighbour_check(struct kunit *test, phys_addr_t base,
 			    void __iomem *io, unsigned int i, bool registered)
@@ -544,8 +519,8 @@ static void pfn_vec_region_test_neighbours(struct kunit *test)
 	KUNIT_ASSERT_LE(test, NEIGHBOURS * PAGE_SIZE,
 			PAGE_SIZE << KASAN_SHADOW_SCALE_SHIFT);
 #endif
-	baseline = neighbour_shadow(base);
-	if (have_shadow()) {
+	baseline = pfn_vec_kunit_shadow(base);
+	if (pfn_vec_kunit_have_shadow()) {
 		KUNIT_EXPECT_NE(test, baseline, -EINVAL);
 		kunit_info(test, "shadow before: %s\n",
 			   baseline ? "unmapped" : "mapped");
@@ -556,8 +531,8 @@ static void pfn_vec_region_test_neighbours(struct kunit *test)
 				      IO_LINEAR_WC);
 		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "region %u", i);
 		registered[i] = true;
-		if (have_shadow())
-			KUNIT_EXPECT_EQ_MSG(test, neighbour_shadow(base), 0,
+		if (pfn_vec_kunit_have_shadow())
+			KUNIT_EXPECT_EQ_MSG(test, pfn_vec_kunit_shadow(base), 0,
 					    "%u registered", i + 1);
 	}
 	for (i = 0; i < NEIGHBOURS; i++)
@@ -572,8 +547,8 @@ static void pfn_vec_region_test_neighbours(struct kunit *test)
 		registered[i] = false;
 		for (j = 0; j < NEIGHBOURS; j++)
 			neighbour_check(test, base, io, j, registered[j]);
-		if (have_shadow())
-			KUNIT_EXPECT_EQ_MSG(test, neighbour_shadow(base),
+		if (pfn_vec_kunit_have_shadow())
+			KUNIT_EXPECT_EQ_MSG(test, pfn_vec_kunit_shadow(base),
 					    left > 1 ? 0 : baseline,
 					    "%u left registered", left - 1);
 	}
