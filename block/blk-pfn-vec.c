@@ -155,8 +155,8 @@ static bool pfn_vec_mergeable(const struct pfn_vec *last,
 	    check_add_overflow(last->pv_offset + last->pv_len, pv->pv_len, &next))
 		return false;
 
-	end = pfn_t_to_phys(last->pv_pfn) + last->pv_offset + last->pv_len;
-	start = pfn_t_to_phys(pv->pv_pfn) + pv->pv_offset;
+	end = pfn_vec_phys(last) + last->pv_len;
+	start = pfn_vec_phys(pv);
 	if (end != start)
 		return false;
 
@@ -477,6 +477,14 @@ static struct pfn_vec_bounce *pfn_vec_bounce_alloc(struct bio *orig,
 	return pb;
 }
 
+/* @orig is to be bounced: trace it, and count its bytes for its queue. */
+static void pfn_vec_bounce_account(struct bio *orig)
+{
+	trace_block_bio_bounce(orig);
+	atomic64_add(orig->bi_iter.bi_size,
+		     &bdev_get_queue(orig->bi_bdev)->pfn_vec_bounced);
+}
+
 /* The bytes of the bounce bio that carries @iter's part of a bio. */
 static unsigned int pfn_vec_bounce_len(struct bvec_iter iter)
 {
@@ -575,7 +583,7 @@ static struct bio *pfn_vec_bounce(struct bio *orig)
 		goto punt;
 	}
 
-	trace_block_bio_bounce(orig);
+	pfn_vec_bounce_account(orig);
 	bounce = bio_list_pop(&bounces);
 	if (!bio_list_empty(&bounces)) {
 		struct bio *more;
@@ -589,7 +597,7 @@ static struct bio *pfn_vec_bounce(struct bio *orig)
 	return bounce;
 
 punt:
-	trace_block_bio_bounce(orig);
+	pfn_vec_bounce_account(orig);
 	spin_lock(&pfn_vec_bounce_lock);
 	bio_list_add(&pfn_vec_bounce_list, orig);
 	spin_unlock(&pfn_vec_bounce_lock);
@@ -602,14 +610,18 @@ fail:
 	return NULL;
 }
 
-/*
- * What no queue takes: an operation other than a read or a write, such as
- * a zone append made of a write, which a bounce would turn into several
- * (BLK_STS_NOTSUPP); a size or start that is not a multiple of the logical
- * block size (BLK_STS_INVAL); and a byte the CPU cannot reach
- * (BLK_STS_NOTSUPP): drivers that take pfn_vec bios copy with the CPU too.
+/**
+ * blk_pfn_vec_check_rw - what no queue takes of a pfn_vec bio
+ * @bio: the bio
+ *
+ * An operation other than a read or a write, such as a zone append made of
+ * a write, which a bounce would turn into several; a size or start that is
+ * not a multiple of the logical block size, which a split would take to
+ * bio_split()'s BUG_ON.
+ *
+ * Return: %BLK_STS_NOTSUPP, %BLK_STS_INVAL, or %BLK_STS_OK if neither.
  */
-static blk_status_t blk_pfn_vec_check(struct bio *bio)
+blk_status_t blk_pfn_vec_check_rw(struct bio *bio)
 {
 	unsigned int mask = bdev_logical_block_size(bio->bi_bdev) - 1;
 
@@ -618,8 +630,6 @@ static blk_status_t blk_pfn_vec_check(struct bio *bio)
 	if (((bio->bi_iter.bi_sector << SECTOR_SHIFT) | bio->bi_iter.bi_size) &
 	    mask)
 		return BLK_STS_INVAL;
-	if (bio_pfn_vec_mappable(bio))
-		return BLK_STS_NOTSUPP;
 	return BLK_STS_OK;
 }
 
@@ -668,7 +678,8 @@ bool blk_pfn_vec_native(struct bio *bio)
  * come from reserves that always make room for one. A bio that cannot get
  * them without waiting, one of more than four bounce bios, and a write to
  * a zoned device are bounced from a work item that may wait, in the order
- * they reach it.
+ * they reach it. The queue counts the bytes of the bios it bounces, in
+ * pfn_vec_bounced.
  *
  * On the bounce path, a bio that carries an integrity payload is ended
  * with %BLK_STS_NOTSUPP; a %REQ_ATOMIC bio of more than one bounce bio,
@@ -683,8 +694,12 @@ struct bio *blk_pfn_vec_prep(struct bio *bio)
 {
 	blk_status_t status;
 
-	status = blk_pfn_vec_check(bio);
+	status = blk_pfn_vec_check_rw(bio);
 	if (status)
+		goto fail;
+	/* Drivers that take pfn_vec bios as they are copy with the CPU too. */
+	status = BLK_STS_NOTSUPP;
+	if (bio_pfn_vec_mappable(bio))
 		goto fail;
 	if (blk_pfn_vec_native(bio)) {
 		/* A request holds one pfn_vec bio, never a mix of kinds. */

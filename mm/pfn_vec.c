@@ -960,7 +960,7 @@ int pfn_vec_p2p_get(const struct pfn_vec *pv, struct device *client,
 
 	if (!pv->pv_len || pfn_vec_has_page(pv) || !pfn_vec_valid(pv))
 		return -EINVAL;
-	phys = PFN_PHYS(pfn_t_to_pfn(pv->pv_pfn)) + pv->pv_offset;
+	phys = pfn_vec_phys(pv);
 	region = pfn_vec_region_get(PHYS_PFN(phys));
 	if (!region)
 		return -ENXIO;

@@ -67,6 +67,17 @@ static inline bool pfn_vec_has_page(const struct pfn_vec *pv)
 	return pfn_t_has_page(pv->pv_pfn);
 }
 
+/**
+ * pfn_vec_phys - the physical address of a segment's first byte
+ * @pv: the segment
+ *
+ * Return: the address.
+ */
+static inline phys_addr_t pfn_vec_phys(const struct pfn_vec *pv)
+{
+	return pfn_t_to_phys(pv->pv_pfn) + pv->pv_offset;
+}
+
 /* The highest page frame that a phys_addr_t can name. */
 #define PFN_VEC_MAX_PFN		((u64)PHYS_PFN(PHYS_ADDR_MAX))
 
