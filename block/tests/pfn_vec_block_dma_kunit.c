@@ -369,7 +369,7 @@ static void pfn_vec_block_dma_test_unreachable(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, pvb_pv_rw(test, REQ_OP_WRITE, 0, &pv), -EOPNOTSUPP);
 	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, 0, buf, len), 0);
-	KUNIT_EXPECT_TRUE_MSG(test, memchr_inv(buf, SENTINEL, len) == NULL,
+	KUNIT_EXPECT_TRUE_MSG(test, !memchr_inv(buf, SENTINEL, len),
 			      "a refused write reached the disk");
 	KUNIT_EXPECT_EQ(test, pvb_pv_rw(test, REQ_OP_READ, 0, &pv), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ_MSG(test, pvb_mem_check(bar, 0, len, seed), len,
@@ -459,6 +459,7 @@ static struct kunit_suite pfn_vec_block_dma_suite = {
 	.init = dma_init,
 	.test_cases = pfn_vec_block_dma_cases,
 };
+
 kunit_test_suite(pfn_vec_block_dma_suite);
 
 MODULE_DESCRIPTION("KUnit tests of DMA to and from pfn_vec bios");
