@@ -826,6 +826,29 @@ static void pfn_vec_devres_release(struct device *dev, void *res)
 	WARN_ON_ONCE(pfn_vec_region_unregister(dr->phys, dr->size));
 }
 
+static int __devm_pfn_vec_region_register_bar(struct pci_dev *pdev, int bar,
+					      resource_size_t offset,
+					      size_t size,
+					      enum io_linear_type type,
+					      bool cpu)
+{
+	struct pfn_vec_devres *dr;
+	int ret;
+
+	dr = devres_alloc(pfn_vec_devres_release, sizeof(*dr), GFP_KERNEL);
+	if (!dr)
+		return -ENOMEM;
+	ret = __pfn_vec_region_register_bar(pdev, bar, offset, size, type, cpu);
+	if (ret) {
+		devres_free(dr);
+		return ret;
+	}
+	dr->phys = pci_resource_start(pdev, bar) + offset;
+	dr->size = size;
+	devres_add(&pdev->dev, dr);
+	return 0;
+}
+
 /**
  * devm_pfn_vec_region_register_bar - pfn_vec_region_register_bar(), managed
  * @pdev:	the device, bound to the caller's driver
@@ -846,23 +869,31 @@ int devm_pfn_vec_region_register_bar(struct pci_dev *pdev, int bar,
 				     resource_size_t offset, size_t size,
 				     enum io_linear_type type)
 {
-	struct pfn_vec_devres *dr;
-	int ret;
-
-	dr = devres_alloc(pfn_vec_devres_release, sizeof(*dr), GFP_KERNEL);
-	if (!dr)
-		return -ENOMEM;
-	ret = pfn_vec_region_register_bar(pdev, bar, offset, size, type);
-	if (ret) {
-		devres_free(dr);
-		return ret;
-	}
-	dr->phys = pci_resource_start(pdev, bar) + offset;
-	dr->size = size;
-	devres_add(&pdev->dev, dr);
-	return 0;
+	return __devm_pfn_vec_region_register_bar(pdev, bar, offset, size,
+						  type, true);
 }
 EXPORT_SYMBOL_GPL(devm_pfn_vec_region_register_bar);
+
+/**
+ * devm_pfn_vec_region_register_p2p - pfn_vec_region_register_p2p(), managed
+ * @pdev:	the device, bound to the caller's driver
+ * @bar:	the BAR
+ * @offset:	offset of the region in the BAR, page aligned
+ * @size:	size of the region in bytes, page aligned
+ *
+ * As pfn_vec_region_register_p2p(), unregistered when @pdev is unbound as
+ * for devm_pfn_vec_region_register_bar(): after the DMA that holds it.
+ *
+ * Context: may sleep; in the driver's probe or while it is bound.
+ * Return: as for pfn_vec_region_register_p2p().
+ */
+int devm_pfn_vec_region_register_p2p(struct pci_dev *pdev, int bar,
+				     resource_size_t offset, size_t size)
+{
+	return __devm_pfn_vec_region_register_bar(pdev, bar, offset, size,
+						  IO_LINEAR_UC, false);
+}
+EXPORT_SYMBOL_GPL(devm_pfn_vec_region_register_p2p);
 #endif /* CONFIG_PCI */
 
 /* The live region holding @pfn, with a reference; NULL if none. */

@@ -16,10 +16,13 @@
 #include <linux/blkdev.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/interrupt.h>
+#include <linux/kthread.h>
 #include <linux/pci.h>
 #include <linux/pfn_vec.h>
 #include <linux/pfn_vec_kunit_helpers.h>
 #include <linux/sizes.h>
+#include <linux/wait.h>
 
 #include "pfn_vec_block_kunit.h"
 
@@ -446,11 +449,346 @@ static void pfn_vec_block_dma_test_depth(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, i, (unsigned int)len);
 }
 
+/*
+ * A bio queued while its region is unregistered: it reached the queue
+ * reachable, and is refused when the driver maps it, before the device
+ * moves any of it.
+ */
+static void pfn_vec_block_dma_test_unregister_queued(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct request_queue *q = bdev_get_queue(ctx->bdev);
+	struct test_mem *bar = &ctx->mem[MEM_BAR];
+	const size_t len = SZ_64K;
+	struct depth_ctx *d;
+	struct pfn_vec pv;
+	struct bio *bio;
+	u8 *buf;
+
+	dma_bar_init(test, bar, false);
+	d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	buf = pvb_kvzalloc(test, len);
+	memset(buf, SENTINEL, len);
+	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, 0, buf, len), 0);
+	pvb_mem_fill(bar, 0, len, pfn_vec_kunit_seed());
+	atomic_set(&d->left, 1);
+	init_completion(&d->done);
+
+	pvb_mem_pv(test, bar, 0, len, &pv);
+	bio = pvb_pv_bio(test, REQ_OP_WRITE, 0, &pv);
+	bio->bi_private = d;
+	bio->bi_end_io = depth_end_io;
+	blk_mq_quiesce_queue(q);
+	submit_bio(bio);
+	msleep(100);
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&d->done),
+			       "the bio ended in a quiesced queue");
+	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(bar->phys, MEM_SIZE), 0);
+	blk_mq_unquiesce_queue(q);
+
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&d->done, 10 * HZ));
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->errors), 1);
+	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, 0, buf, len), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, !memchr_inv(buf, SENTINEL, len),
+			      "a refused write reached the disk");
+}
+
+/* Reads into the BAR, one after another, until told to stop. */
+struct stream {
+	struct kunit *test;
+	struct test_mem *bar;
+	atomic_t in_flight;
+	atomic_t ok, refused, other;
+	wait_queue_head_t wait;
+};
+
+#define STREAM_LEN	SZ_64K
+#define STREAM_DEPTH	16
+
+static void stream_end_io(struct bio *bio)
+{
+	struct stream *st = bio->bi_private;
+
+	if (!bio->bi_status)
+		atomic_inc(&st->ok);
+	else if (bio->bi_status == BLK_STS_NOTSUPP)
+		atomic_inc(&st->refused);
+	else
+		atomic_inc(&st->other);
+	bio_put(bio);
+	atomic_dec(&st->in_flight);
+	wake_up(&st->wait);
+}
+
+struct unregister_ctx {
+	struct test_mem *bar;
+	struct stream *st;
+	int ret;
+	struct completion done;
+};
+
+/*
+ * Unregister the region once reads are landing in it, then at once mark
+ * all of it: no read may write it after that.
+ */
+static int unregister_fn(void *data)
+{
+	struct unregister_ctx *u = data;
+
+	while (atomic_read(&u->st->ok) < 8 && !kthread_should_stop())
+		msleep(1);
+	u->ret = pfn_vec_region_unregister(u->bar->phys, MEM_SIZE);
+	pvb_mem_set(u->bar, 0, STREAM_LEN * STREAM_DEPTH, SENTINEL);
+	complete(&u->done);
+	return 0;
+}
+
+/*
+ * Unregistering a region while nvme streams reads into it: each read lands
+ * or is refused, none writes the region once unregister has returned, and
+ * a read after it is refused. (That unregister waits for a read in flight
+ * is pfn_vec_block_dma_test_release_in_flight's.)
+ */
+static void pfn_vec_block_dma_test_unregister_in_flight(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *bar = &ctx->mem[MEM_BAR];
+	const size_t len = STREAM_LEN * STREAM_DEPTH;
+	struct unregister_ctx *u;
+	struct task_struct *k;
+	struct stream *st;
+	struct pfn_vec pv;
+	unsigned int i;
+	u8 *buf;
+
+	dma_bar_init(test, bar, false);
+	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	u = kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	KUNIT_ASSERT_NOT_NULL(test, u);
+	buf = pvb_kvzalloc(test, len);
+	for (i = 0; i < len; i++)
+		buf[i] = layout_byte(1, i) | 1;	/* never SENTINEL */
+	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, 0, buf, len), 0);
+	init_waitqueue_head(&st->wait);
+	u->bar = bar;
+	u->st = st;
+	init_completion(&u->done);
+	k = pfn_vec_kunit_thread_run(test, unregister_fn, u, 1,
+				     "pfn_vec_unregister");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+
+	for (i = 0; !completion_done(&u->done) && i < 100000; i++) {
+		unsigned int slot = i % STREAM_DEPTH;
+		struct bio *bio;
+
+		wait_event(st->wait,
+			   atomic_read(&st->in_flight) < STREAM_DEPTH);
+		pvb_mem_pv(test, bar, slot * STREAM_LEN, STREAM_LEN, &pv);
+		bio = pvb_pv_bio(test, REQ_OP_READ, slot * (STREAM_LEN >> 9), &pv);
+		bio->bi_private = st;
+		bio->bi_end_io = stream_end_io;
+		atomic_inc(&st->in_flight);
+		submit_bio(bio);
+	}
+	wait_event(st->wait, !atomic_read(&st->in_flight));
+	KUNIT_ASSERT_TRUE_MSG(test, completion_done(&u->done),
+			      "%u reads, and the region was not unregistered", i);
+	KUNIT_EXPECT_EQ(test, u->ret, 0);
+	KUNIT_EXPECT_TRUE_MSG(test, pvb_mem_is(bar, 0, len, SENTINEL),
+			      "a read wrote the region after it was unregistered");
+	KUNIT_EXPECT_GE(test, atomic_read(&st->ok), 8);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st->other), 0);
+	kunit_info(test, "%d reads landed, %d refused", atomic_read(&st->ok),
+		   atomic_read(&st->refused));
+	pvb_mem_pv(test, bar, 0, STREAM_LEN, &pv);
+	KUNIT_EXPECT_EQ(test, pvb_pv_rw(test, REQ_OP_READ, 0, &pv), -EOPNOTSUPP);
+	KUNIT_EXPECT_TRUE(test, pvb_mem_is(bar, 0, STREAM_LEN, SENTINEL));
+}
+
+/*
+ * Hold nvme's completions: with its interrupts off, a request whose DMA
+ * the controller has done stays in flight, mapped, until they are back on.
+ */
+struct irq_hold {
+	struct pci_dev *nvme;
+	bool held;
+};
+
+/* nvme's interrupt @nr, or a negative errno past the last. */
+static int nvme_irq(struct irq_hold *h, unsigned int nr)
+{
+	/* Without MSI, pci_irq_vector() knows of INTx alone. */
+	if (nr && !pci_dev_msi_enabled(h->nvme))
+		return -EINVAL;
+	return pci_irq_vector(h->nvme, nr);
+}
+
+static void nvme_irqs_enable(void *data)
+{
+	struct irq_hold *h = data;
+	int i, irq;
+
+	if (!h->held)
+		return;
+	for (i = 0; (irq = nvme_irq(h, i)) >= 0; i++)
+		enable_irq(irq);
+	h->held = false;
+}
+
+static void nvme_irqs_disable(struct kunit *test, struct irq_hold *h)
+{
+	int i, irq;
+
+	for (i = 0; (irq = nvme_irq(h, i)) >= 0; i++)
+		disable_irq(irq);
+	KUNIT_ASSERT_GT_MSG(test, i, 0, "%s has no interrupt", pci_name(h->nvme));
+	h->held = true;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   nvme_irqs_enable, h));
+}
+
+/* How a case takes a region away from under the I/O that holds it. */
+enum release_how { RELEASE_UNREGISTER, RELEASE_UNBIND };
+
+struct release_ctx {
+	enum release_how how;
+	struct pci_dev *provider;
+	phys_addr_t phys;
+	int ret;
+	struct completion done;
+};
+
+static int release_fn(void *data)
+{
+	struct release_ctx *r = data;
+
+	if (r->how == RELEASE_UNREGISTER)
+		r->ret = pfn_vec_region_unregister(r->phys, MEM_SIZE);
+	else
+		device_release_driver(&r->provider->dev);
+	complete(&r->done);
+	return 0;
+}
+
+static const enum release_how release_hows[] = {
+	RELEASE_UNREGISTER, RELEASE_UNBIND,
+};
+
+static void release_how_desc(const enum release_how *how, char *desc)
+{
+	strscpy(desc, *how == RELEASE_UNREGISTER ? "unregister" :
+		"unbind the provider", KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(release_how, release_hows, release_how_desc);
+
+/*
+ * A read into the BAR by DMA, done by the controller but not completed, as
+ * nvme's interrupts are held: unregistering its region, or unbinding the
+ * device that provides it (whose driver registered it with devm_), waits
+ * for that read to complete and unmap; after it, a new bio to the BAR is
+ * refused. Where the hook maps the region, it is registered for the CPU
+ * too, which changes nothing here.
+ */
+static void pfn_vec_block_dma_test_release_in_flight(struct kunit *test)
+{
+	const enum release_how *how = test->param_value;
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *bar = &ctx->mem[MEM_BAR];
+	const size_t len = SZ_64K;
+	unsigned int seed = pfn_vec_kunit_seed();
+	struct irq_hold *h;
+	struct release_ctx *r;
+	struct depth_ctx *d;
+	struct resource *res;
+	struct task_struct *k;
+	unsigned int waited;
+	struct pfn_vec pv;
+	struct bio *bio;
+	bool waits;
+	int ret;
+	u8 *buf;
+
+	h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	h->nvme = pfn_vec_kunit_pci_get(test, PCI_VENDOR_ID_REDHAT,
+					QEMU_NVME_DEVICE_ID);
+	KUNIT_ASSERT_NOT_NULL(test, h->nvme);
+	res = pfn_vec_kunit_ivshmem(test, &r->provider);
+	KUNIT_ASSERT_NOT_NULL(test, res);
+	bar->kind = MEM_BAR;
+	bar->phys = res->start;
+	bar->io = pfn_vec_kunit_ioremap_wc(test, bar->phys, MEM_SIZE);
+	r->how = *how;
+	r->phys = bar->phys;
+	init_completion(&r->done);
+	if (r->how == RELEASE_UNREGISTER) {
+		dma_bar_init(test, bar, false);
+	} else {
+		ret = devm_pfn_vec_region_register_bar(r->provider,
+						       PFN_VEC_KUNIT_IVSHMEM_BAR,
+						       0, MEM_SIZE,
+						       IO_LINEAR_WC);
+		if (ret == -EOPNOTSUPP)
+			ret = devm_pfn_vec_region_register_p2p(r->provider,
+							       PFN_VEC_KUNIT_IVSHMEM_BAR,
+							       0, MEM_SIZE);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+
+	buf = pvb_kvzalloc(test, len);
+	for (size_t i = 0; i < len; i++)
+		buf[i] = layout_byte(seed, i);
+	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, 0, buf, len), 0);
+	pvb_mem_set(bar, 0, len, SENTINEL);
+	atomic_set(&d->left, 1);
+	init_completion(&d->done);
+	pvb_mem_pv(test, bar, 0, len, &pv);
+	bio = pvb_pv_bio(test, REQ_OP_READ, 0, &pv);
+	bio->bi_private = d;
+	bio->bi_end_io = depth_end_io;
+
+	nvme_irqs_disable(test, h);
+	submit_bio(bio);
+	for (waited = 0; waited < 5000; waited += 10) {
+		if (pvb_mem_check(bar, 0, len, seed) == len)
+			break;
+		msleep(10);
+	}
+	KUNIT_ASSERT_LT_MSG(test, waited, 5000U, "the controller did not DMA");
+	KUNIT_EXPECT_FALSE(test, completion_done(&d->done));
+
+	k = pfn_vec_kunit_thread_run(test, release_fn, r, 1, "pfn_vec_release");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+	msleep(200);
+	waits = !completion_done(&r->done);
+	nvme_irqs_enable(h);
+
+	KUNIT_EXPECT_TRUE_MSG(test, waits,
+			      "the region went with a read in flight");
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&d->done, 10 * HZ));
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->errors), 0);
+	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&r->done, 10 * HZ),
+			      "still waits after the read completed");
+	KUNIT_EXPECT_EQ(test, r->ret, 0);
+	KUNIT_EXPECT_EQ(test, pvb_pv_rw(test, REQ_OP_READ, 0, &pv), -EOPNOTSUPP);
+}
+
 static struct kunit_case pfn_vec_block_dma_cases[] = {
 	KUNIT_CASE_PARAM(pfn_vec_block_dma_test_layout, dma_layout_gen_params),
 	KUNIT_CASE(pfn_vec_block_dma_test_read_accessor),
 	KUNIT_CASE(pfn_vec_block_dma_test_unreachable),
 	KUNIT_CASE_SLOW(pfn_vec_block_dma_test_depth),
+	KUNIT_CASE(pfn_vec_block_dma_test_unregister_queued),
+	KUNIT_CASE(pfn_vec_block_dma_test_unregister_in_flight),
+	KUNIT_CASE_PARAM(pfn_vec_block_dma_test_release_in_flight,
+			 release_how_gen_params),
 	{}
 };
 

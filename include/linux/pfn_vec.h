@@ -380,6 +380,10 @@ int __must_check devm_pfn_vec_region_register_bar(struct pci_dev *pdev,
 						  resource_size_t offset,
 						  size_t size,
 						  enum io_linear_type type);
+int __must_check devm_pfn_vec_region_register_p2p(struct pci_dev *pdev,
+						  int bar,
+						  resource_size_t offset,
+						  size_t size);
 #endif
 
 #if IS_ENABLED(CONFIG_KUNIT)
