@@ -537,7 +537,7 @@ static int unregister_fn(void *data)
 	struct unregister_ctx *u = data;
 
 	while (atomic_read(&u->st->ok) < 8 && !kthread_should_stop())
-		msleep(1);
+		usleep_range(1000, 2000);
 	u->ret = pfn_vec_region_unregister(u->bar->phys, MEM_SIZE);
 	pvb_mem_set(u->bar, 0, STREAM_LEN * STREAM_DEPTH, SENTINEL);
 	complete(&u->done);
@@ -756,10 +756,10 @@ static void pfn_vec_block_dma_test_release_in_flight(struct kunit *test)
 
 	nvme_irqs_disable(test, h);
 	submit_bio(bio);
-	for (waited = 0; waited < 5000; waited += 10) {
+	for (waited = 0; waited < 5000; waited += 20) {
 		if (pvb_mem_check(bar, 0, len, seed) == len)
 			break;
-		msleep(10);
+		msleep(20);
 	}
 	KUNIT_ASSERT_LT_MSG(test, waited, 5000U, "the controller did not DMA");
 	KUNIT_EXPECT_FALSE(test, completion_done(&d->done));
