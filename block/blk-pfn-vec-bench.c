@@ -35,7 +35,8 @@
  *    bounce_ram_efficiency.
  *
  * pfn_vec_bench_block_contention measures the bounce path when memory is
- * short, below.
+ * short, and pfn_vec_bench_block_p2p DMA by nvme to and from the BAR,
+ * below.
  *
  * brd must be at least BENCH_BUF large: the benchmark kunitconfig sets
  * CONFIG_BLK_DEV_RAM_SIZE, or boot with brd.rd_size=.
@@ -47,6 +48,7 @@
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/pci.h>
 #include <linux/pfn_vec.h>
 #include <linux/pfn_vec_kunit_helpers.h>
 #include <linux/slab.h>
@@ -88,16 +90,22 @@ static bool bench_is_native(struct block_device *bdev)
  * them. Nothing is in flight here, but a feature of a live queue changes
  * only with the queue frozen.
  */
-static int bench_set_native(struct block_device *bdev, bool native)
+static int bench_set_feature(struct block_device *bdev, blk_features_t feat,
+			     bool on)
 {
 	struct request_queue *q = bdev_get_queue(bdev);
 	struct queue_limits lim = queue_limits_start_update(q);
 
-	if (native)
-		lim.features |= BLK_FEAT_PFN_VEC;
+	if (on)
+		lim.features |= feat;
 	else
-		lim.features &= ~BLK_FEAT_PFN_VEC;
+		lim.features &= ~feat;
 	return queue_limits_commit_update_frozen(q, &lim);
+}
+
+static int bench_set_native(struct block_device *bdev, bool native)
+{
+	return bench_set_feature(bdev, BLK_FEAT_PFN_VEC, native);
 }
 
 /* Leave brd as it was found: its feature as before, its pages freed. */
@@ -806,10 +814,294 @@ static void pfn_vec_bench_block_contention(struct kunit *test)
 			     t[CONT_MIXED], CONT_ROUNDS);
 }
 
+/*
+ * pfn_vec_bench_block_p2p: QEMU's nvme reading into and writing from the
+ * ivshmem BAR behind the same PCIe switch, by peer-to-peer DMA (the
+ * native path: BLK_FEAT_PFN_VEC_DMA), against the same I/O to RAM pages
+ * (bio_vec bios), and against the same BAR I/O bounced through RAM (the
+ * feature cleared), in bios of 128 KiB and of 1 MiB, P2P_DEPTH of them in
+ * flight. Each round moves P2P_BUF each way on each path, in a different
+ * order of paths from round to round. Per bio size:
+ *
+ *  - p2p_read_ratio_<size>, p2p_write_ratio_<size>: throughput of P2P
+ *    reads (into the BAR) and writes (from it) against the same to RAM;
+ *  - p2p_vs_bounce_ratio_<size>: throughput of P2P against the bounced
+ *    path, reads and writes together.
+ *
+ * Before the rounds, the P2P path's data is checked through RAM pages,
+ * and the queue's count of bounced bytes after each timed pass: none for
+ * the P2P path, all for the bounced one.
+ */
+#define P2P_BUF		SZ_8M		/* moved each way per path and round */
+#define P2P_CHUNK	SZ_128K		/* RAM allocations */
+#define P2P_DEPTH	4		/* bios in flight */
+#define P2P_ROUNDS	6
+
+static_assert(P2P_ROUNDS >= PFN_VEC_BENCH_MIN_ROUNDS);
+static_assert(P2P_ROUNDS <= PFN_VEC_BENCH_MAX_ROUNDS);
+
+struct p2p_ctx {
+	struct kunit *test;
+	struct block_device *bdev;
+	bool was_dma;			/* nvme's BLK_FEAT_PFN_VEC_DMA */
+	struct page *chunks[P2P_BUF / P2P_CHUNK];
+	phys_addr_t bar;
+	void __iomem *bar_io;
+	atomic_t in_flight;
+	atomic_t errors;
+	wait_queue_head_t wait;
+};
+
+static void p2p_restore(void *data)
+{
+	struct p2p_ctx *ctx = data;
+	int ret;
+
+	ret = bench_set_feature(ctx->bdev, BLK_FEAT_PFN_VEC_DMA, ctx->was_dma);
+	if (ret)
+		KUNIT_FAIL(ctx->test, "cannot restore BLK_FEAT_PFN_VEC_DMA: %d",
+			   ret);
+}
+
+static void p2p_free_chunks(void *data)
+{
+	struct p2p_ctx *ctx = data;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ctx->chunks) && ctx->chunks[i]; i++)
+		__free_pages(ctx->chunks[i], get_order(P2P_CHUNK));
+}
+
+static struct p2p_ctx *p2p_init(struct kunit *test)
+{
+	struct p2p_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct pfn_vec_bench_bar bar;
+	char name[BDEVNAME_SIZE];
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->test = test;
+	init_waitqueue_head(&ctx->wait);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, p2p_free_chunks,
+							   ctx));
+	for (i = 0; i < ARRAY_SIZE(ctx->chunks); i++) {
+		ctx->chunks[i] = alloc_pages(GFP_KERNEL, get_order(P2P_CHUNK));
+		KUNIT_ASSERT_NOT_NULL(test, ctx->chunks[i]);
+	}
+
+	pfn_vec_bench_find_bar(test, &bar, P2P_BUF);
+	KUNIT_ASSERT_FALSE_MSG(test, pci_is_root_bus(bar.pdev->bus),
+			       "the ivshmem BAR is not behind a switch");
+	ctx->bar = bar.phys;
+	ctx->bar_io = pfn_vec_kunit_ioremap_wc(test, ctx->bar, P2P_BUF);
+	KUNIT_ASSERT_EQ(test, pfn_vec_kunit_register_bar(test, bar.pdev, 0,
+							 P2P_BUF,
+							 IO_LINEAR_WC), 0);
+
+	pfn_vec_kunit_nvme_disk(test, name, sizeof(name));
+	ctx->bdev = bench_open_disk(test, name);
+	KUNIT_ASSERT_GE(test, bdev_nr_bytes(ctx->bdev), (loff_t)P2P_BUF);
+	ctx->was_dma = bdev_get_queue(ctx->bdev)->limits.features &
+		       BLK_FEAT_PFN_VEC_DMA;
+	KUNIT_ASSERT_TRUE_MSG(test, ctx->was_dma,
+			      "%s does not declare BLK_FEAT_PFN_VEC_DMA", name);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, p2p_restore,
+							   ctx));
+	return ctx;
+}
+
+static void p2p_end_io(struct bio *bio)
+{
+	struct p2p_ctx *ctx = bio->bi_private;
+
+	if (bio->bi_status)
+		atomic_inc(&ctx->errors);
+	bio_put(bio);
+	atomic_dec(&ctx->in_flight);
+	wake_up(&ctx->wait);
+}
+
+/* Bio @i of @size bytes on @path: RAM chunks, or a pfn_vec of the BAR. */
+static struct bio *p2p_bio(struct p2p_ctx *ctx, enum bench_path path,
+			   enum req_op op, unsigned int size, unsigned int i)
+{
+	size_t off = (size_t)i * size;
+	struct pfn_vec pv;
+	struct bio *bio;
+	unsigned int n;
+
+	if (path == PATH_PAGE) {
+		bio = bio_alloc(ctx->bdev, size / P2P_CHUNK, op, GFP_KERNEL);
+		for (n = 0; bio && n < size / P2P_CHUNK; n++)
+			__bio_add_page(bio, ctx->chunks[off / P2P_CHUNK + n],
+				       P2P_CHUNK, 0);
+	} else {
+		bio = bio_alloc_pfn_vec(ctx->bdev, 1, op, GFP_KERNEL);
+		if (bio && (pfn_vec_set_phys(&pv, ctx->bar + off, size) ||
+			    bio_add_pfn_vec(bio, &pv) != size)) {
+			bio_put(bio);
+			bio = NULL;
+		}
+	}
+	if (bio) {
+		bio->bi_iter.bi_sector = off >> SECTOR_SHIFT;
+		bio->bi_private = ctx;
+		bio->bi_end_io = p2p_end_io;
+	}
+	return bio;
+}
+
+/* Move P2P_BUF on @path, in bios of @size, P2P_DEPTH in flight. */
+static int p2p_pass(struct p2p_ctx *ctx, enum bench_path path,
+		    enum req_op op, unsigned int size)
+{
+	unsigned int i;
+	struct bio *bio;
+
+	atomic_set(&ctx->errors, 0);
+	for (i = 0; i < P2P_BUF / size; i++) {
+		wait_event(ctx->wait, atomic_read(&ctx->in_flight) < P2P_DEPTH);
+		bio = p2p_bio(ctx, path, op, size, i);
+		if (!bio)
+			break;
+		atomic_inc(&ctx->in_flight);
+		submit_bio(bio);
+	}
+	wait_event(ctx->wait, !atomic_read(&ctx->in_flight));
+	if (i < P2P_BUF / size)
+		return -ENOMEM;
+	return atomic_read(&ctx->errors) ? -EIO : 0;
+}
+
+static u64 p2p_bounced(struct p2p_ctx *ctx)
+{
+	return atomic64_read(&bdev_get_queue(ctx->bdev)->pfn_vec_bounced);
+}
+
+/*
+ * A timed pass: its time in @t; and what the queue bounced meanwhile,
+ * which must be all of it on the bounced path and none on the others.
+ */
+static int p2p_timed(struct p2p_ctx *ctx, enum bench_path path,
+		     enum req_op op, unsigned int size, u64 *t)
+{
+	u64 bounced = p2p_bounced(ctx), t0;
+	int ret;
+
+	t0 = ktime_get_ns();
+	ret = p2p_pass(ctx, path, op, size);
+	*t = ktime_get_ns() - t0;
+	if (ret)
+		return ret;
+	bounced = p2p_bounced(ctx) - bounced;
+	if (bounced != (path == PATH_BOUNCE ? P2P_BUF : 0)) {
+		KUNIT_FAIL(ctx->test, "%s pass bounced %llu bytes",
+			   path_names[path], bounced);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Word @j of the check data of @seed, at byte @j * 4 of P2P_BUF. */
+static u32 p2p_word(size_t j, u32 seed)
+{
+	return (u32)j * 2654435761u ^ seed;
+}
+
+/*
+ * The P2P path moves the right bytes both ways, checked through RAM pages
+ * and through ioremap_wc(). Return: the first word that differs, or
+ * P2P_BUF / 4.
+ */
+static size_t p2p_check(struct p2p_ctx *ctx, unsigned int size)
+{
+	const size_t words = P2P_CHUNK / sizeof(u32);
+	size_t i, j;
+	u32 *p;
+
+	for (j = 0; j < P2P_BUF / sizeof(u32); j++)
+		writel(p2p_word(j, size), ctx->bar_io + j * sizeof(u32));
+	if (p2p_pass(ctx, PATH_NATIVE, REQ_OP_WRITE, size) ||
+	    p2p_pass(ctx, PATH_PAGE, REQ_OP_READ, size))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(ctx->chunks); i++) {
+		p = page_address(ctx->chunks[i]);
+		for (j = 0; j < words; j++) {
+			if (p[j] != p2p_word(i * words + j, size))
+				return i * words + j;
+			p[j] = ~p[j];
+		}
+	}
+	memset_io(ctx->bar_io, 0, P2P_BUF);
+	if (p2p_pass(ctx, PATH_PAGE, REQ_OP_WRITE, size) ||
+	    p2p_pass(ctx, PATH_NATIVE, REQ_OP_READ, size))
+		return 0;
+	for (j = 0; j < P2P_BUF / sizeof(u32); j++)
+		if (readl(ctx->bar_io + j * sizeof(u32)) != ~p2p_word(j, size))
+			break;
+	return j;
+}
+
+static void p2p_size(struct kunit *test, struct p2p_ctx *ctx,
+		     unsigned int size)
+{
+	u64 t[NR_PATHS][2][P2P_ROUNDS], num[P2P_ROUNDS], den[P2P_ROUNDS];
+	unsigned int round, k;
+	char key[48];
+	int ret;
+
+	/* A path that moves the wrong bytes has no throughput worth a key. */
+	KUNIT_ASSERT_EQ_MSG(test, p2p_check(ctx, size), P2P_BUF / sizeof(u32),
+			    "P2P in bios of %u KiB moves the wrong bytes",
+			    size >> 10);
+	for (round = 0; round < P2P_ROUNDS; round++) {
+		const enum bench_path *order =
+			bench_orders[round % ARRAY_SIZE(bench_orders)];
+
+		for (k = 0; k < NR_PATHS; k++) {
+			enum bench_path path = order[k];
+
+			ret = bench_set_feature(ctx->bdev, BLK_FEAT_PFN_VEC_DMA,
+						path != PATH_BOUNCE);
+			KUNIT_ASSERT_EQ(test, ret, 0);
+			ret = p2p_timed(ctx, path, REQ_OP_WRITE, size,
+					&t[path][0][round]);
+			KUNIT_ASSERT_EQ_MSG(test, ret, 0, "%s write, round %u",
+					    path_names[path], round);
+			ret = p2p_timed(ctx, path, REQ_OP_READ, size,
+					&t[path][1][round]);
+			KUNIT_ASSERT_EQ_MSG(test, ret, 0, "%s read, round %u",
+					    path_names[path], round);
+		}
+	}
+
+	snprintf(key, sizeof(key), "p2p_read_ratio_%uk", size >> 10);
+	pfn_vec_bench_report(test, key, t[PATH_PAGE][1], t[PATH_NATIVE][1],
+			     P2P_ROUNDS);
+	snprintf(key, sizeof(key), "p2p_write_ratio_%uk", size >> 10);
+	pfn_vec_bench_report(test, key, t[PATH_PAGE][0], t[PATH_NATIVE][0],
+			     P2P_ROUNDS);
+	for (round = 0; round < P2P_ROUNDS; round++) {
+		num[round] = t[PATH_BOUNCE][0][round] + t[PATH_BOUNCE][1][round];
+		den[round] = t[PATH_NATIVE][0][round] + t[PATH_NATIVE][1][round];
+	}
+	snprintf(key, sizeof(key), "p2p_vs_bounce_ratio_%uk", size >> 10);
+	pfn_vec_bench_report(test, key, num, den, P2P_ROUNDS);
+}
+
+static void pfn_vec_bench_block_p2p(struct kunit *test)
+{
+	struct p2p_ctx *ctx = p2p_init(test);
+
+	p2p_size(test, ctx, SZ_128K);
+	p2p_size(test, ctx, SZ_1M);
+}
+
 static struct kunit_case pfn_vec_bench_block_cases[] = {
 	KUNIT_CASE_SLOW(pfn_vec_bench_block_bar),
 	KUNIT_CASE_SLOW(pfn_vec_bench_block_ram),
 	KUNIT_CASE_SLOW(pfn_vec_bench_block_contention),
+	KUNIT_CASE_SLOW(pfn_vec_bench_block_p2p),
 	{}
 };
 
@@ -820,5 +1112,5 @@ static struct kunit_suite pfn_vec_bench_block_suite = {
 
 kunit_test_suite(pfn_vec_bench_block_suite);
 
-MODULE_DESCRIPTION("pfn_vec bios against bio_vec bios on brd");
+MODULE_DESCRIPTION("pfn_vec bios against bio_vec bios on brd and nvme");
 MODULE_LICENSE("GPL");

@@ -26,58 +26,16 @@
 
 #include "pfn_vec_block_kunit.h"
 
-/* QEMU's NVMe controller */
-#define QEMU_NVME_DEVICE_ID	0x0010
-/* How long the controller may take to show its namespace, in ms. */
-#define NVME_WAIT_MS		30000
-
-static int match_disk_of(struct device *dev, const void *parent)
-{
-	struct device *p;
-
-	if (bdev_is_partition(dev_to_bdev(dev)))
-		return 0;
-	for (p = dev->parent; p; p = p->parent)
-		if (p == parent)
-			return 1;
-	return 0;
-}
-
-/* The disk of @nvme's namespace, which its async scan adds: opened. */
-static struct block_device *open_nvme_disk(struct kunit *test,
-					   struct pci_dev *nvme)
-{
-	char name[BDEVNAME_SIZE];
-	struct device *dev;
-	unsigned int waited;
-
-	for (waited = 0; waited < NVME_WAIT_MS; waited += 100) {
-		dev = class_find_device(&block_class, NULL, &nvme->dev,
-					match_disk_of);
-		if (dev)
-			break;
-		msleep(100);
-	}
-	KUNIT_ASSERT_NOT_NULL_MSG(test, dev, "%s shows no namespace",
-				  pci_name(nvme));
-	strscpy(name, dev_name(dev), sizeof(name));
-	put_device(dev);
-	return pvb_open_disk(test, name);
-}
-
 /* A case's context: the pvb helpers' I/O goes to the nvme disk. */
 static int dma_init(struct kunit *test)
 {
 	struct test_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
-	struct pci_dev *nvme;
+	char name[BDEVNAME_SIZE];
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	test->priv = ctx;
-	nvme = pfn_vec_kunit_pci_get(test, PCI_VENDOR_ID_REDHAT,
-				     QEMU_NVME_DEVICE_ID);
-	KUNIT_ASSERT_NOT_NULL_MSG(test, nvme,
-				  "no nvme device (see the project's qemu configs)");
-	ctx->bdev = open_nvme_disk(test, nvme);
+	pfn_vec_kunit_nvme_disk(test, name, sizeof(name));
+	ctx->bdev = pvb_open_disk(test, name);
 	KUNIT_ASSERT_TRUE_MSG(test, bdev_get_queue(ctx->bdev)->limits.features &
 			      BLK_FEAT_PFN_VEC_DMA,
 			      "nvme does not declare BLK_FEAT_PFN_VEC_DMA");
@@ -718,7 +676,7 @@ static void pfn_vec_block_dma_test_release_in_flight(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	KUNIT_ASSERT_NOT_NULL(test, d);
 	h->nvme = pfn_vec_kunit_pci_get(test, PCI_VENDOR_ID_REDHAT,
-					QEMU_NVME_DEVICE_ID);
+					PFN_VEC_KUNIT_NVME_DEVICE);
 	KUNIT_ASSERT_NOT_NULL(test, h->nvme);
 	res = pfn_vec_kunit_ivshmem(test, &r->provider);
 	KUNIT_ASSERT_NOT_NULL(test, res);

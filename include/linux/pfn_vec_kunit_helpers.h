@@ -53,6 +53,9 @@ unsigned int pfn_vec_kunit_seed(void);
 
 struct pci_dev *pfn_vec_kunit_pci_get(struct kunit *test, unsigned int vendor,
 				      unsigned int device);
+/* QEMU's NVMe controller, of vendor PCI_VENDOR_ID_REDHAT */
+#define PFN_VEC_KUNIT_NVME_DEVICE	0x0010
+void pfn_vec_kunit_nvme_disk(struct kunit *test, char *name, size_t size);
 struct resource *pfn_vec_kunit_ivshmem(struct kunit *test,
 				       struct pci_dev **pdev);
 struct resource *pfn_vec_kunit_ivshmem_root(struct kunit *test,

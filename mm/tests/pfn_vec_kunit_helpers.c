@@ -53,7 +53,9 @@
  * cleanup, so that none outlives the case when an assertion ends it early.
  */
 #include <kunit/test.h>
+#include <linux/blkdev.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/io.h>
@@ -774,6 +776,57 @@ struct pci_dev *pfn_vec_kunit_pci_get(struct kunit *test, unsigned int vendor,
 	return pfn_vec_kunit_pci_hold(test, pci_get_device(vendor, device, NULL));
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_pci_get);
+
+#ifdef CONFIG_BLOCK
+static int pfn_vec_kunit_disk_of(struct device *dev, const void *ancestor)
+{
+	struct device *p;
+
+	if (bdev_is_partition(dev_to_bdev(dev)))
+		return 0;
+	for (p = dev->parent; p; p = p->parent)
+		if (p == ancestor)
+			return 1;
+	return 0;
+}
+
+/* How long QEMU's nvme may take to show its namespace, in ms. */
+#define PFN_VEC_KUNIT_NVME_WAIT_MS	30000
+
+/**
+ * pfn_vec_kunit_nvme_disk - the disk of QEMU's nvme, for a case
+ * @test: the case
+ * @name: receives the disk's name, as in /sys/block
+ * @size: the size of @name, %BDEVNAME_SIZE
+ *
+ * The whole disk of the first namespace of the first QEMU nvme, which its
+ * driver adds from an asynchronous scan after probe: waits up to 30 s for
+ * it. Fails the case if there is no such device or disk.
+ */
+void pfn_vec_kunit_nvme_disk(struct kunit *test, char *name, size_t size)
+{
+	struct pci_dev *nvme;
+	struct device *dev;
+	unsigned int waited;
+
+	nvme = pfn_vec_kunit_pci_get(test, PCI_VENDOR_ID_REDHAT,
+				     PFN_VEC_KUNIT_NVME_DEVICE);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, nvme,
+				  "no nvme device (see the project's qemu configs)");
+	for (waited = 0; waited < PFN_VEC_KUNIT_NVME_WAIT_MS; waited += 100) {
+		dev = class_find_device(&block_class, NULL, &nvme->dev,
+					pfn_vec_kunit_disk_of);
+		if (dev)
+			break;
+		msleep(100);
+	}
+	KUNIT_ASSERT_NOT_NULL_MSG(test, dev, "%s shows no namespace",
+				  pci_name(nvme));
+	strscpy(name, dev_name(dev), size);
+	put_device(dev);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_nvme_disk);
+#endif /* CONFIG_BLOCK */
 
 /*
  * The first ivshmem-plain on a root bus (@root) or behind a bridge

@@ -20,9 +20,6 @@
 #include <linux/sizes.h>
 #include <linux/string.h>
 
-/* QEMU's NVMe controller */
-#define QEMU_NVME_DEVICE_ID	0x0010
-
 /* Each region of a case: 2 MiB at this offset in its BAR. */
 #define REGION_OFFSET	SZ_2M
 #define REGION_SIZE	SZ_2M
@@ -36,7 +33,7 @@ struct p2p_topology {
 static void find_topology(struct kunit *test, struct p2p_topology *t)
 {
 	t->nvme = pfn_vec_kunit_pci_get(test, PCI_VENDOR_ID_REDHAT,
-					QEMU_NVME_DEVICE_ID);
+					PFN_VEC_KUNIT_NVME_DEVICE);
 	KUNIT_ASSERT_NOT_NULL_MSG(test, t->nvme,
 				  "no nvme device (see the project's qemu configs)");
 	t->a_bar = pfn_vec_kunit_ivshmem(test, &t->a);

@@ -16,6 +16,7 @@ arch=${1:-x86_64}
 	die "no benchmark for $arch: its I/O linear map backend has not landed"
 "$HARNESS/prepare.sh" tree
 mkdir -p "$BUILD/bench" "$BUILD/bench-kunit"
+nvme_image "bench-$arch"
 
 run_kunit "$arch" "$BUILD/bench-kunit/$arch" \
 	"$HARNESS/bench_configs/$arch.py" \

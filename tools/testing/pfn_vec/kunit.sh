@@ -44,12 +44,7 @@ run() {
 	names+=("$name")
 	mapfile -t configs < <(kunitconfigs "$arch" ${variant:+debug})
 	rm -f "$results/$name".{json,time,console}
-	# The nvme drive of the guest (qemu_configs/pci_devices.py), new and
-	# zeroed for every run.
-	mkdir -p "$BUILD/nvme"
-	export PFN_VEC_NVME_IMG=$BUILD/nvme/$name.img
-	rm -f "$PFN_VEC_NVME_IMG"
-	truncate -s 64M "$PFN_VEC_NVME_IMG"
+	nvme_image "$name"
 	note "$name: building and running KUnit (log: $results/$name.log)"
 	start=$(date +%s)
 	run_kunit "$arch" "$dir" "$HARNESS/qemu_configs/$arch.py" \

@@ -174,3 +174,12 @@ tree_id() {
 			tools/testing/pfn_vec/bench_configs -type f
 	} | LC_ALL=C sort | xargs sha1sum | sha1sum | cut -c1-12)
 }
+
+# nvme_image NAME: the nvme drive of a guest (qemu_configs/pci_devices.py),
+# build/nvme/NAME.img, new and zeroed, in $PFN_VEC_NVME_IMG.
+nvme_image() {
+	mkdir -p "$BUILD/nvme"
+	export PFN_VEC_NVME_IMG=$BUILD/nvme/$1.img
+	rm -f "$PFN_VEC_NVME_IMG"
+	truncate -s 64M "$PFN_VEC_NVME_IMG"
+}

@@ -53,6 +53,9 @@ BENCH_ROWS = [
     ('bounce_ram_ratio', 'bounced pfn_vec bios of RAM / page bios', ''),
     ('native_ram_ratio', 'native pfn_vec bios of RAM / page bios', ''),
     ('bounce_ram_efficiency', 'the same, for RAM', ''),
+    ('p2p_read_ratio', 'nvme into the BAR by P2P / into RAM pages', '>= 0.95'),
+    ('p2p_write_ratio', 'nvme from the BAR by P2P / from RAM pages', '>= 0.95'),
+    ('p2p_vs_bounce_ratio', 'P2P / bounced, the same BAR I/O to nvme', '>= 1.5'),
 ]
 
 
@@ -279,11 +282,13 @@ def bench_table(bench_dir, tree_id):
         for a in arches:
             v = docs[a].get(key)
             if isinstance(v, dict):
-                cells.append('/'.join(fmt(v.get(s)) for s in ('4k', '64k', '1024k')))
+                sizes = ('128k', '1024k') if key.startswith('p2p') else ('4k', '64k', '1024k')
+                cells.append('/'.join(fmt(v.get(s)) for s in sizes))
             else:
                 cells.append(fmt(v))
         out.append('%-26s %8s  %s' % (key, target, '  '.join('%-17s' % c for c in cells)))
-    out += ['', 'copy_* ratios: 4 KiB / 64 KiB / 1 MiB. Keys:']
+    out += ['', 'copy_* ratios: 4 KiB / 64 KiB / 1 MiB; p2p_*: bios of 128 KiB / 1 MiB,',
+            '4 in flight. Keys:']
     out += ['  %-26s %s' % (key, what) for key, what, _ in BENCH_ROWS]
     missing = [a for a in BENCH_ARCHES if a not in docs]
     if missing:

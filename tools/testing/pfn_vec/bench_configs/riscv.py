@@ -13,9 +13,16 @@
 #
 # riscv has MEMORY_HOTPLUG, and so ZONE_DEVICE, only with SPARSEMEM_VMEMMAP,
 # and a KUnit kernel without NUMA defaults to FLATMEM: ask for SPARSEMEM.
+# The BAR is ivshmem-plain A of the test guests' PCI devices
+# (qemu_configs/pci_devices.py), behind a PCIe switch with QEMU's nvme,
+# which pfn_vec_bench_block_p2p moves data to and from by P2P DMA.
 from ..qemu_config import QemuArchParams
 import os.path
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..',
+				'qemu_configs'))
+from pci_devices import pci_devices  # noqa: E402
 
 # OPENSBI= in the environment names another firmware.
 OPENSBI_PATH = os.environ.get('OPENSBI',
@@ -41,6 +48,5 @@ CONFIG_SPARSEMEM_VMEMMAP=y''',
 			   kernel_command_line='console=ttyS0',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'rv64,svpbmt=on',
 					      '-m', '2048', '-smp', '2',
-					      '-object', 'memory-backend-ram,id=pvbar,size=16G,reserve=off',
-					      '-device', 'ivshmem-plain,memdev=pvbar',
+					      *pci_devices(bar_size='16G', lazy=True),
 					      '-bios', OPENSBI_PATH])

@@ -4,7 +4,16 @@
 # BAR, backed lazily by the host (reserve=off), in a 256 GiB 64-bit PCI
 # window, and 4 GiB of RAM so that memremap_pages() has room for the 1 GiB
 # of struct page that the BAR costs it.
+# The BAR is ivshmem-plain A of the test guests' PCI devices
+# (qemu_configs/pci_devices.py), behind a PCIe switch with QEMU's nvme,
+# which pfn_vec_bench_block_p2p moves data to and from by P2P DMA.
 from ..qemu_config import QemuArchParams
+import os.path
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..',
+				'qemu_configs'))
+from pci_devices import pci_devices  # noqa: E402
 
 QEMU_ARCH = QemuArchParams(linux_arch='x86_64',
 			   kconfig='''
@@ -16,5 +25,4 @@ CONFIG_SERIAL_8250_CONSOLE=y''',
 			   extra_qemu_params=['-machine', 'q35', '-cpu', 'qemu64,+pdpe1gb',
 					      '-m', '4096', '-smp', '2', '-bios', '/usr/share/qemu/qboot.rom',
 					      '-global', 'q35-pcihost.pci-hole64-size=256G',
-					      '-object', 'memory-backend-ram,id=pvbar,size=64G,reserve=off',
-					      '-device', 'ivshmem-plain,memdev=pvbar'])
+					      *pci_devices(bar_size='64G', lazy=True)])

@@ -30,12 +30,14 @@ NVME_IMG = os.environ.get('PFN_VEC_NVME_IMG') or os.path.join(
 	'pfn_vec.img')
 
 
-def pci_devices(bar_size):
+def pci_devices(bar_size, lazy=False):
+	"""lazy: the host backs A's memory only where the guest touches it"""
 	return ['-device', 'pcie-root-port,id=pvrp,chassis=1,slot=1',
 		'-device', 'x3130-upstream,id=pvup,bus=pvrp',
 		'-device', 'xio3130-downstream,id=pvdp0,bus=pvup,chassis=2,slot=0',
 		'-device', 'xio3130-downstream,id=pvdp1,bus=pvup,chassis=3,slot=0',
-		'-object', 'memory-backend-ram,id=pvbar,size=' + bar_size,
+		'-object', 'memory-backend-ram,id=pvbar,size=' + bar_size +
+		(',reserve=off' if lazy else ''),
 		'-device', 'ivshmem-plain,memdev=pvbar,bus=pvdp0',
 		'-drive', 'file=%s,if=none,id=pvnvme,format=raw' %
 		os.path.abspath(NVME_IMG),
