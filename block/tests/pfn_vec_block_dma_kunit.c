@@ -261,6 +261,8 @@ static void pfn_vec_block_dma_test_layout(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, layout_check(test, l, seed), (size_t)len,
 			    "memory differs from what was read");
 
+	kunit_info(test, "%u bytes each way, %llu bytes bounced", len,
+		   bounced(test) - before);
 	KUNIT_EXPECT_EQ_MSG(test, bounced(test), before,
 			    "the queue bounced P2P bios");
 }
