@@ -175,11 +175,14 @@ tree_id() {
 	} | LC_ALL=C sort | xargs sha1sum | sha1sum | cut -c1-12)
 }
 
-# nvme_image NAME: the nvme drive of a guest (qemu_configs/pci_devices.py),
-# build/nvme/NAME.img, new and zeroed, in $PFN_VEC_NVME_IMG.
+# nvme_image NAME [DIR]: the nvme drive of a guest
+# (qemu_configs/pci_devices.py), DIR/NAME.img (DIR: build/nvme), new and
+# zeroed, in $PFN_VEC_NVME_IMG.
 nvme_image() {
-	mkdir -p "$BUILD/nvme"
-	export PFN_VEC_NVME_IMG=$BUILD/nvme/$1.img
+	local dir=${2:-$BUILD/nvme}
+
+	mkdir -p "$dir"
+	export PFN_VEC_NVME_IMG=$dir/$1.img
 	rm -f "$PFN_VEC_NVME_IMG"
 	truncate -s 64M "$PFN_VEC_NVME_IMG"
 }

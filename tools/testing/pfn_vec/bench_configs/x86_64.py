@@ -23,6 +23,6 @@ CONFIG_SERIAL_8250_CONSOLE=y''',
 			   kernel_path='arch/x86/boot/bzImage',
 			   kernel_command_line='console=ttyS0',
 			   extra_qemu_params=['-machine', 'q35', '-cpu', 'qemu64,+pdpe1gb',
-					      '-m', '4096', '-smp', '2', '-bios', '/usr/share/qemu/qboot.rom',
+					      '-m', '4096', '-smp', '2',
 					      '-global', 'q35-pcihost.pci-hole64-size=256G',
 					      *pci_devices(bar_size='64G', lazy=True)])
