@@ -1079,6 +1079,17 @@ static void p2p_size(struct kunit *test, struct p2p_ctx *ctx,
 		}
 	}
 
+	for (k = 0; k < NR_PATHS; k++) {
+		u64 w = 0, r = 0;
+
+		for (round = 0; round < P2P_ROUNDS; round++) {
+			w += t[k][0][round];
+			r += t[k][1][round];
+		}
+		kunit_info(test, "nvme, %u MiB each way in %u KiB bios, %s: write %llu us, read %llu us\n",
+			   P2P_BUF / SZ_1M * P2P_REPEAT * P2P_ROUNDS, size >> 10,
+			   path_names[k], w / 1000, r / 1000);
+	}
 	snprintf(key, sizeof(key), "p2p_read_ratio_%uk", size >> 10);
 	pfn_vec_bench_report(test, key, t[PATH_PAGE][1], t[PATH_NATIVE][1],
 			     P2P_ROUNDS);

@@ -56,14 +56,34 @@ static bool blk_pfn_vec_dma_reaches(const struct queue_limits *lim,
 }
 
 /**
+ * blk_pfn_vec_dma_queue - does a queue take a pfn_vec bio by DMA at all?
+ * @bio: the bio
+ *
+ * Only if it declares %BLK_FEAT_PFN_VEC_DMA and not %BLK_FEAT_BOUNCE_HIGH,
+ * blk-crypto will not have to encrypt @bio and the block layer will not
+ * compute its protection information: blk_pfn_vec_dma_native() without
+ * the walk of @bio's segments, for blk_pfn_vec_resubmit().
+ *
+ * Context: any context.
+ * Return: true if it does.
+ */
+bool blk_pfn_vec_dma_queue(struct bio *bio)
+{
+	const struct queue_limits *lim = &bdev_get_queue(bio->bi_bdev)->limits;
+
+	return (lim->features & BLK_FEAT_PFN_VEC_DMA) &&
+	       !(lim->features & BLK_FEAT_BOUNCE_HIGH) &&
+	       !bio_has_crypt_ctx(bio) &&
+	       !blk_get_integrity(bio->bi_bdev->bd_disk);
+}
+
+/**
  * blk_pfn_vec_dma_native - may a pfn_vec bio go to its driver by DMA?
  * @bio: the bio
  *
- * Only if the queue declares %BLK_FEAT_PFN_VEC_DMA and not
- * %BLK_FEAT_BOUNCE_HIGH, @bio is a read or a
- * write that blk_pfn_vec_check_rw() passes, blk-crypto will not have to
- * encrypt it and the block layer will not compute its protection
- * information, and the queue's device reaches every segment of it as
+ * Only if the queue takes it by DMA at all (blk_pfn_vec_dma_queue()), it
+ * is a read or a write that blk_pfn_vec_check_rw() passes, and the queue's
+ * device reaches every segment of it as
  * blk_rq_pfn_vec_dma_map() maps them: pages of RAM, and memory without
  * struct page that pfn_vec_p2p_get() finds it reaches, at the bus address
  * or through the host bridge. Each segment must also start on the queue's
@@ -72,8 +92,8 @@ static bool blk_pfn_vec_dma_reaches(const struct queue_limits *lim,
  * blocks. Anything else is for blk_pfn_vec_prep(): bounced where the CPU
  * reaches it, refused where it does not.
  *
- * Read before @bio enters its queue, by __submit_bio(), and again once it
- * has, by blk_pfn_vec_resubmit(): a region may be unregistered meanwhile.
+ * Read before @bio enters its queue, by __submit_bio(). A region
+ * unregistered after that is refused when the driver maps the request.
  *
  * Context: any context.
  * Return: true if it may.
@@ -84,10 +104,7 @@ bool blk_pfn_vec_dma_native(struct bio *bio)
 	unsigned int lbs_mask = bdev_logical_block_size(bio->bi_bdev) - 1;
 	struct bvec_iter iter = bio->bi_iter;
 
-	if (!(lim->features & BLK_FEAT_PFN_VEC_DMA) ||
-	    (lim->features & BLK_FEAT_BOUNCE_HIGH) ||
-	    bio_has_crypt_ctx(bio) ||
-	    blk_get_integrity(bio->bi_bdev->bd_disk) ||
+	if (!blk_pfn_vec_dma_queue(bio) ||
 	    blk_pfn_vec_check_rw(bio) != BLK_STS_OK)
 		return false;
 
