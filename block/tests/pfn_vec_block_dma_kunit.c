@@ -158,61 +158,66 @@ static int layout_rw(struct kunit *test, const struct dma_layout *l,
 	return ret;
 }
 
-/* Byte @i of the data of @l, laid out on the disk. */
-static u8 layout_byte(unsigned int seed, size_t i)
-{
-	return pvb_pattern(seed, i);
-}
-
+/* Segment @i of a layout holds the pattern of @seed + @i. */
 static void layout_fill(struct kunit *test, const struct dma_layout *l,
 			unsigned int seed)
 {
 	struct test_ctx *ctx = test->priv;
-	size_t done = 0, j;
 	unsigned int i;
 
-	for (i = 0; i < DMA_MAX_SEGS && l->segs[i].len; i++) {
-		const struct dma_seg *s = &l->segs[i];
-		struct test_mem *m = &ctx->mem[s->kind];
-
-		for (j = 0; j < s->len; j++, done++) {
-			if (m->io)
-				writeb(layout_byte(seed, done), m->io + s->off + j);
-			else
-				((u8 *)m->va)[s->off + j] = layout_byte(seed, done);
-		}
-	}
+	for (i = 0; i < DMA_MAX_SEGS && l->segs[i].len; i++)
+		pvb_mem_fill(&ctx->mem[l->segs[i].kind], l->segs[i].off,
+			     l->segs[i].len, seed + i);
 }
 
-/* The first byte of @l's memory that differs from the data, or its length. */
+/* The first byte of @l's memory that differs from its data, or its length. */
 static size_t layout_check(struct kunit *test, const struct dma_layout *l,
 			   unsigned int seed)
 {
 	struct test_ctx *ctx = test->priv;
+	size_t done = 0, n;
+	unsigned int i;
+
+	for (i = 0; i < DMA_MAX_SEGS && l->segs[i].len; i++) {
+		n = pvb_mem_check(&ctx->mem[l->segs[i].kind], l->segs[i].off,
+				  l->segs[i].len, seed + i);
+		if (n < l->segs[i].len)
+			return done + n;
+		done += n;
+	}
+	return done;
+}
+
+/*
+ * @l's data as the disk holds it, in @buf: written there if @fill, else
+ * compared. Return: the first byte of @buf that differs, or its length.
+ */
+static size_t layout_buf(const struct dma_layout *l, u8 *buf,
+			 unsigned int seed, bool fill)
+{
 	size_t done = 0, j;
 	unsigned int i;
 
 	for (i = 0; i < DMA_MAX_SEGS && l->segs[i].len; i++) {
-		const struct dma_seg *s = &l->segs[i];
-		struct test_mem *m = &ctx->mem[s->kind];
+		for (j = 0; j < l->segs[i].len; j++, done++) {
+			u8 c = pvb_pattern(seed + i, j);
 
-		for (j = 0; j < s->len; j++, done++) {
-			u8 c = m->io ? readb(m->io + s->off + j) :
-				       ((u8 *)m->va)[s->off + j];
-
-			if (c != layout_byte(seed, done))
+			if (fill)
+				buf[done] = c;
+			else if (buf[done] != c)
 				return done;
 		}
 	}
 	return done;
 }
 
+/* The first byte of @buf that differs from the pattern of @seed, or @len. */
 static size_t buf_check(const u8 *buf, size_t len, unsigned int seed)
 {
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if (buf[i] != layout_byte(seed, i))
+		if (buf[i] != pvb_pattern(seed, i))
 			break;
 	return i;
 }
@@ -249,12 +254,11 @@ static void pfn_vec_block_dma_test_layout(struct kunit *test)
 	layout_fill(test, l, seed);
 	KUNIT_ASSERT_EQ(test, layout_rw(test, l, REQ_OP_WRITE, sector), 0);
 	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, sector, buf, len), 0);
-	KUNIT_EXPECT_EQ_MSG(test, buf_check(buf, len, seed), (size_t)len,
+	KUNIT_EXPECT_EQ_MSG(test, layout_buf(l, buf, seed, false), (size_t)len,
 			    "the disk differs from what was written");
 
-	seed++;
-	for (size_t i = 0; i < len; i++)
-		buf[i] = layout_byte(seed, i);
+	seed += DMA_MAX_SEGS;
+	layout_buf(l, buf, seed, true);
 	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, sector, buf, len), 0);
 	layout_clear(test, l);
 	KUNIT_ASSERT_EQ(test, layout_rw(test, l, REQ_OP_READ, sector), 0);
@@ -287,7 +291,7 @@ static void pfn_vec_block_dma_test_read_accessor(struct kunit *test)
 	buf = pvb_kvzalloc(test, len);
 	copy = pvb_kvzalloc(test, len);
 	for (i = 0; i < len; i++)
-		buf[i] = layout_byte(seed, i);
+		buf[i] = pvb_pattern(seed, i);
 	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, 0, buf, len), 0);
 	pvb_mem_set(bar, 0, len, SENTINEL);
 	pvb_mem_pv(test, bar, 0, len, &pv);
@@ -403,10 +407,7 @@ static void pfn_vec_block_dma_test_depth(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&d->errors), 0);
 	KUNIT_EXPECT_EQ(test, bounced(test), before);
 	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, 0, buf, len), 0);
-	for (i = 0; i < len; i++)
-		if (buf[i] != layout_byte(seed, i))
-			break;
-	KUNIT_EXPECT_EQ(test, i, (unsigned int)len);
+	KUNIT_EXPECT_EQ(test, buf_check(buf, len, seed), len);
 }
 
 /*
@@ -529,7 +530,7 @@ static void pfn_vec_block_dma_test_unregister_in_flight(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, u);
 	buf = pvb_kvzalloc(test, len);
 	for (i = 0; i < len; i++)
-		buf[i] = layout_byte(1, i) | 1;	/* never SENTINEL */
+		buf[i] = pvb_pattern(1, i) | 1;	/* never SENTINEL */
 	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, 0, buf, len), 0);
 	init_waitqueue_head(&st->wait);
 	u->bar = bar;
@@ -704,7 +705,7 @@ static void pfn_vec_block_dma_test_release_in_flight(struct kunit *test)
 
 	buf = pvb_kvzalloc(test, len);
 	for (size_t i = 0; i < len; i++)
-		buf[i] = layout_byte(seed, i);
+		buf[i] = pvb_pattern(seed, i);
 	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, 0, buf, len), 0);
 	pvb_mem_set(bar, 0, len, SENTINEL);
 	atomic_set(&d->left, 1);
