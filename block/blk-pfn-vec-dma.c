@@ -27,15 +27,25 @@
 #include "blk.h"
 
 /*
- * Is memory without struct page that @dev reaches as @type mapped for it?
- * A bus address only where @dev's DMA ops pass it through as it is.
+ * Is memory without struct page that @dev reaches as @p2p says mapped for
+ * it? A bus address only where @dev's DMA ops pass it through as it is,
+ * and @dev can address all @len bytes of it.
  */
-static bool blk_pfn_vec_dma_type_ok(struct device *dev,
-				    enum pci_p2pdma_map_type type)
+static bool blk_pfn_vec_dma_p2p_ok(struct device *dev,
+				   const struct pfn_vec_p2p *p2p,
+				   unsigned int len)
 {
-	return type == PCI_P2PDMA_MAP_THRU_HOST_BRIDGE ||
-	       (type == PCI_P2PDMA_MAP_BUS_ADDR &&
-		dma_pci_p2pdma_supported(dev));
+	u64 mask = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+
+	switch (p2p->map_type) {
+	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
+		return true;
+	case PCI_P2PDMA_MAP_BUS_ADDR:
+		return dma_pci_p2pdma_supported(dev) &&
+		       p2p->bus_addr <= mask && len - 1 <= mask - p2p->bus_addr;
+	default:
+		return false;
+	}
 }
 
 /* Does the queue's device reach @pv by DMA, as the driver will map it? */
@@ -47,10 +57,10 @@ static bool blk_pfn_vec_dma_reaches(const struct queue_limits *lim,
 
 	/* P2PDMA pages and device-private memory keep their own rules. */
 	if (pfn_vec_has_page(pv))
-		return !is_zone_device_page(pfn_t_to_page(pv->pv_pfn));
+		return pfn_vec_dma_pages(pv);
 	if (pfn_vec_p2p_get(pv, lim->pfn_vec_dma_dev, &p2p))
 		return false;
-	reaches = blk_pfn_vec_dma_type_ok(lim->pfn_vec_dma_dev, p2p.map_type);
+	reaches = blk_pfn_vec_dma_p2p_ok(lim->pfn_vec_dma_dev, &p2p, pv->pv_len);
 	pfn_vec_p2p_put(&p2p);
 	return reaches;
 }
@@ -84,9 +94,10 @@ bool blk_pfn_vec_dma_queue(struct bio *bio)
  * Only if the queue takes it by DMA at all (blk_pfn_vec_dma_queue()), it
  * is a read or a write that blk_pfn_vec_check_rw() passes, and the queue's
  * device reaches every segment of it as
- * blk_rq_pfn_vec_dma_map() maps them: pages of RAM, and memory without
- * struct page that pfn_vec_p2p_get() finds it reaches, at the bus address
- * or through the host bridge. Each segment must also start on the queue's
+ * blk_rq_pfn_vec_dma_map() maps them: pages that pfn_vec_dma_pages()
+ * passes, every one of them checked, and memory without struct page that
+ * pfn_vec_p2p_get() finds it reaches, at a bus address it can address or
+ * through the host bridge. Each segment must also start on the queue's
  * DMA alignment and hold whole logical blocks, so that wherever the split
  * cuts @bio, at a gap of the virt boundary among others, it cuts between
  * blocks. Anything else is for blk_pfn_vec_prep(): bounced where the CPU
@@ -131,7 +142,7 @@ static int blk_pfn_vec_dma_map_bar(struct device *dev,
 	ret = pfn_vec_p2p_get(pv, dev, p2p);
 	if (ret)
 		return ret;
-	if (!blk_pfn_vec_dma_type_ok(dev, p2p->map_type)) {
+	if (!blk_pfn_vec_dma_p2p_ok(dev, p2p, pv->pv_len)) {
 		pfn_vec_p2p_put(p2p);
 		return -EREMOTEIO;
 	}
@@ -139,10 +150,11 @@ static int blk_pfn_vec_dma_map_bar(struct device *dev,
 		*addr = p2p->bus_addr;
 		return 0;
 	}
+	/* As for dma-direct, a BAR beyond the device's reach: permanent. */
 	*addr = dma_map_resource(dev, pfn_vec_phys(pv), pv->pv_len, dir, attrs);
 	if (dma_mapping_error(dev, *addr)) {
 		pfn_vec_p2p_put(p2p);
-		return -ENOMEM;
+		return -EREMOTEIO;
 	}
 	return 0;
 }
@@ -208,7 +220,8 @@ static void blk_pfn_vec_dma_unmap_seg(struct device *dev,
  *		table of blk_rq_nr_phys_segments(@rq) entries, as set up by
  *		sg_init_table()
  * @p2p:	receives what each segment holds, an array as long as @sgl
- * @attrs:	DMA attributes for the segments with struct page
+ * @attrs:	DMA attributes, for dma_map_page_attrs() and
+ *		dma_map_resource()
  *
  * Maps the physical segments of @rq, as the queue's limits cut them
  * (blk_pfn_vec_seg()), one entry of @sgl each, in order: memory with
@@ -225,9 +238,10 @@ static void blk_pfn_vec_dma_unmap_seg(struct device *dev,
  *
  * Context: any context; does not sleep.
  * Return: the number of entries mapped, 1 or more. On error nothing is
- * mapped or held: -EREMOTEIO if @dev cannot reach a segment, -ENXIO if a
- * segment's region is gone or going, -ENOMEM if a mapping failed, which
- * may succeed later, -EINVAL if @rq has more segments than its
+ * mapped or held: -EREMOTEIO if @dev cannot reach or address a segment
+ * without struct page (dma_map_resource() failing included), -ENXIO if a
+ * segment's region is gone or going, -ENOMEM if a page's mapping failed,
+ * which may succeed later, -EINVAL if @rq has more segments than its
  * nr_phys_segments, a bug.
  */
 int blk_rq_pfn_vec_dma_map(struct request *rq, struct device *dev,

@@ -1009,6 +1009,34 @@ int pfn_vec_p2p_get(const struct pfn_vec *pv, struct device *client,
 EXPORT_SYMBOL_GPL(pfn_vec_p2p_get);
 
 /**
+ * pfn_vec_dma_pages - may a segment with struct page be DMA-mapped as pages?
+ * @pv: the segment
+ *
+ * Only if it is well formed and every page frame of it is online RAM, or
+ * ZONE_DEVICE memory that the kernel maps as RAM (fsdax, generic,
+ * coherent): what dma_map_page_attrs() takes. Not a segment whose flags
+ * say it has no struct page, P2PDMA pages, which keep the rules of
+ * pci_p2pdma, device-private memory, nor RAM that is offline: for those
+ * a DMA mapping of their struct page would be wrong, or read a struct
+ * page that is not there. Walks the segment as pfn_vec_set_phys() does.
+ *
+ * Context: any context.
+ * Return: true if it may.
+ */
+bool pfn_vec_dma_pages(const struct pfn_vec *pv)
+{
+	unsigned long pfn = pfn_t_to_pfn(pv->pv_pfn);
+
+	if (!pv->pv_len || !pfn_vec_has_page(pv) || !pfn_vec_valid(pv))
+		return false;
+	pfn += pv->pv_offset >> PAGE_SHIFT;
+	return pfn_vec_range_reach(pfn,
+				   PFN_UP(offset_in_page(pv->pv_offset) +
+					  pv->pv_len)) == BIT(PFN_VEC_KMAP);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_dma_pages);
+
+/**
  * pfn_vec_p2p_put - release what pfn_vec_p2p_get() holds
  * @p2p: as filled in by pfn_vec_p2p_get()
  *

@@ -344,6 +344,32 @@ static void pfn_vec_block_dma_test_unreachable(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bounced(test), before);
 }
 
+/*
+ * A segment whose flags claim struct page for RAM that has none (above
+ * mem=): the queue's DMA check walks its frames, and it is refused, with
+ * nothing moved, before anything reads a struct page that is not there.
+ */
+static void pfn_vec_block_dma_test_forged_page(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	const size_t len = SZ_64K;
+	struct pfn_vec pv;
+	u8 *buf;
+
+	pv.pv_pfn = phys_to_pfn_t(pfn_vec_kunit_unmanaged(test, len, NULL), 0);
+	pv.pv_len = len;
+	pv.pv_offset = 0;
+	KUNIT_ASSERT_TRUE(test, pfn_vec_has_page(&pv));
+	buf = pvb_kvzalloc(test, len);
+	memset(buf, SENTINEL, len);
+	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, 0, buf, len), 0);
+
+	KUNIT_EXPECT_EQ(test, pvb_pv_rw(test, REQ_OP_WRITE, 0, &pv), -EOPNOTSUPP);
+	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, 0, buf, len), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, !memchr_inv(buf, SENTINEL, len),
+			      "a refused write reached the disk");
+}
+
 struct depth_ctx {
 	atomic_t left;
 	atomic_t errors;
@@ -745,6 +771,7 @@ static struct kunit_case pfn_vec_block_dma_cases[] = {
 	KUNIT_CASE_PARAM(pfn_vec_block_dma_test_layout, dma_layout_gen_params),
 	KUNIT_CASE(pfn_vec_block_dma_test_read_accessor),
 	KUNIT_CASE(pfn_vec_block_dma_test_unreachable),
+	KUNIT_CASE(pfn_vec_block_dma_test_forged_page),
 	KUNIT_CASE_SLOW(pfn_vec_block_dma_test_depth),
 	KUNIT_CASE(pfn_vec_block_dma_test_unregister_queued),
 	KUNIT_CASE(pfn_vec_block_dma_test_unregister_in_flight),
