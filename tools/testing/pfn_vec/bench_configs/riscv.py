@@ -13,16 +13,15 @@
 #
 # riscv has MEMORY_HOTPLUG, and so ZONE_DEVICE, only with SPARSEMEM_VMEMMAP,
 # and a KUnit kernel without NUMA defaults to FLATMEM: ask for SPARSEMEM.
-# The BAR is ivshmem-plain A of the test guests' PCI devices
-# (qemu_configs/pci_devices.py), behind a PCIe switch with QEMU's nvme,
-# which pfn_vec_bench_block_p2p moves data to and from by P2P DMA.
+#
+# No PCIe switch and no nvme here yet, unlike the other arches: behind the
+# switch, beside the test guests' second ivshmem, a 16 GiB BAR no longer
+# fits the 16 GiB window; with an 8 GiB one, pfn_vec_bench_block_p2p had
+# not finished after 17 minutes under TCG (2026-12-06). So that case fails
+# here on its first check, and riscv has no p2p_* keys yet.
 from ..qemu_config import QemuArchParams
 import os.path
 import sys
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..',
-				'qemu_configs'))
-from pci_devices import pci_devices  # noqa: E402
 
 # OPENSBI= in the environment names another firmware.
 OPENSBI_PATH = os.environ.get('OPENSBI',
@@ -48,5 +47,6 @@ CONFIG_SPARSEMEM_VMEMMAP=y''',
 			   kernel_command_line='console=ttyS0',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'rv64,svpbmt=on',
 					      '-m', '2048', '-smp', '2',
-					      *pci_devices(bar_size='16G', lazy=True),
+					      '-object', 'memory-backend-ram,id=pvbar,size=16G,reserve=off',
+					      '-device', 'ivshmem-plain,memdev=pvbar',
 					      '-bios', OPENSBI_PATH])
