@@ -8,10 +8,11 @@
  * other is bounced by the CPU where it can reach the memory, and refused
  * where it cannot (blk_pfn_vec_prep()).
  *
- * The driver maps a pfn_vec request segment by segment: memory with struct
- * page as pages (dma_map_page_attrs()), memory without it, a PCI BAR, at
- * the bus address or through the host bridge (dma_map_resource()), as PCI
- * P2PDMA's distance rules decide for the device (pfn_vec_p2p_get()). What
+ * The driver maps a pfn_vec request segment by segment: RAM pages as pages
+ * (dma_map_page_attrs()); memory without struct page, a PCI BAR, and
+ * P2PDMA pages, which are a BAR's, at the bus address or through the host
+ * bridge (dma_map_resource()), as PCI P2PDMA's distance rules decide for
+ * the device (pfn_vec_p2p_get(), pci_p2pdma_state()). What
  * it gets is a scatterlist of DMA addresses and lengths alone, which it
  * turns into its own descriptors as it does the result of
  * dma_map_sgtable(). The regions of the BAR segments stay held until the
@@ -21,6 +22,7 @@
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/dma-mapping.h>
+#include <linux/memremap.h>
 #include <linux/pfn_vec_dma.h>
 #include <linux/scatterlist.h>
 
@@ -48,6 +50,30 @@ static bool blk_pfn_vec_dma_p2p_ok(struct device *dev,
 	}
 }
 
+/*
+ * How @dev reaches @pv by peer-to-peer DMA, into @p2p: P2PDMA pages of
+ * one dev_pagemap as pci_p2pdma_state() tells, holding nothing, as a page
+ * of a bio_vec is held by the bio's owner; memory without struct page as
+ * pfn_vec_p2p_get() tells, holding its region.
+ */
+static int blk_pfn_vec_p2p_get(struct device *dev, const struct pfn_vec *pv,
+			       struct pfn_vec_p2p *p2p)
+{
+	struct pci_p2pdma_map_state state = {};
+	struct page *page;
+
+	if (!pfn_vec_has_page(pv))
+		return pfn_vec_p2p_get(pv, dev, p2p);
+	page = pfn_vec_p2pdma_page(pv);
+	if (!page)
+		return -EREMOTEIO;
+	*p2p = (struct pfn_vec_p2p){
+		.map_type = pci_p2pdma_state(&state, dev, page),
+	};
+	p2p->bus_addr = pfn_vec_phys(pv) + state.bus_off;
+	return 0;
+}
+
 /* Does the queue's device reach @pv by DMA, as the driver will map it? */
 static bool blk_pfn_vec_dma_reaches(const struct queue_limits *lim,
 				    const struct pfn_vec *pv)
@@ -55,10 +81,10 @@ static bool blk_pfn_vec_dma_reaches(const struct queue_limits *lim,
 	struct pfn_vec_p2p p2p;
 	bool reaches;
 
-	/* P2PDMA pages and device-private memory keep their own rules. */
-	if (pfn_vec_has_page(pv))
-		return pfn_vec_dma_pages(pv);
-	if (pfn_vec_p2p_get(pv, lim->pfn_vec_dma_dev, &p2p))
+	if (pfn_vec_dma_pages(pv))
+		return true;
+	/* Device-private memory and offline RAM are not reached at all. */
+	if (blk_pfn_vec_p2p_get(lim->pfn_vec_dma_dev, pv, &p2p))
 		return false;
 	reaches = blk_pfn_vec_dma_p2p_ok(lim->pfn_vec_dma_dev, &p2p, pv->pv_len);
 	pfn_vec_p2p_put(&p2p);
@@ -94,10 +120,11 @@ bool blk_pfn_vec_dma_queue(struct bio *bio)
  * Only if the queue takes it by DMA at all (blk_pfn_vec_dma_queue()), it
  * is a read or a write that blk_pfn_vec_check_rw() passes, and the queue's
  * device reaches every segment of it as
- * blk_rq_pfn_vec_dma_map() maps them: pages that pfn_vec_dma_pages()
- * passes, every one of them checked, and memory without struct page that
- * pfn_vec_p2p_get() finds it reaches, at a bus address it can address or
- * through the host bridge. Each segment must also start on the queue's
+ * blk_rq_pfn_vec_dma_map() maps them: RAM pages that pfn_vec_dma_pages()
+ * passes, every one of them checked; P2PDMA pages of one dev_pagemap
+ * (pfn_vec_p2pdma_page()) and memory without struct page that
+ * pci_p2pdma_state() or pfn_vec_p2p_get() finds it reaches, at a bus
+ * address it can address or through the host bridge. Each segment must also start on the queue's
  * DMA alignment and hold whole logical blocks, so that wherever the split
  * cuts @bio, at a gap of the virt boundary among others, it cuts between
  * blocks. Anything else is for blk_pfn_vec_prep(): bounced where the CPU
@@ -130,8 +157,11 @@ bool blk_pfn_vec_dma_native(struct bio *bio)
 	return true;
 }
 
-/* Map @pv, of memory without struct page, for @dev; hold it in @p2p. */
-static int blk_pfn_vec_dma_map_bar(struct device *dev,
+/*
+ * Map @pv, of memory without struct page or of P2PDMA pages, for @dev, as
+ * blk_pfn_vec_p2p_get() finds it reaches @pv; what it holds into @p2p.
+ */
+static int blk_pfn_vec_dma_map_p2p(struct device *dev,
 				   const struct pfn_vec *pv,
 				   enum dma_data_direction dir,
 				   unsigned long attrs, struct pfn_vec_p2p *p2p,
@@ -139,7 +169,7 @@ static int blk_pfn_vec_dma_map_bar(struct device *dev,
 {
 	int ret;
 
-	ret = pfn_vec_p2p_get(pv, dev, p2p);
+	ret = blk_pfn_vec_p2p_get(dev, pv, p2p);
 	if (ret)
 		return ret;
 	if (!blk_pfn_vec_dma_p2p_ok(dev, p2p, pv->pv_len)) {
@@ -159,20 +189,25 @@ static int blk_pfn_vec_dma_map_bar(struct device *dev,
 	return 0;
 }
 
-/* Map @pv for @dev: its DMA address into @sg, what it holds into @p2p. */
+/*
+ * Map @pv for @dev: its DMA address into @sg, what it holds into @p2p.
+ * blk_pfn_vec_dma_native() passed the segment of @pv: pages of it are all
+ * RAM or all P2PDMA pages, and its first page tells which.
+ */
 static int blk_pfn_vec_dma_map_seg(struct device *dev,
 				   const struct pfn_vec *pv,
 				   enum dma_data_direction dir,
 				   unsigned long attrs, struct scatterlist *sg,
 				   struct pfn_vec_p2p *p2p)
 {
+	struct page *page = NULL;
 	dma_addr_t addr;
 	int ret;
 
-	if (pfn_vec_has_page(pv)) {
-		struct page *page = nth_page(pfn_t_to_page(pv->pv_pfn),
-					     pv->pv_offset >> PAGE_SHIFT);
-
+	if (pfn_vec_has_page(pv))
+		page = nth_page(pfn_t_to_page(pv->pv_pfn),
+				pv->pv_offset >> PAGE_SHIFT);
+	if (page && !is_pci_p2pdma_page(page)) {
 		addr = dma_map_page_attrs(dev, page,
 					  offset_in_page(pv->pv_offset),
 					  pv->pv_len, dir, attrs);
@@ -181,7 +216,7 @@ static int blk_pfn_vec_dma_map_seg(struct device *dev,
 		/* No region and no map type: a page, for the unmap. */
 		*p2p = (struct pfn_vec_p2p){ .map_type = PCI_P2PDMA_MAP_UNKNOWN };
 	} else {
-		ret = blk_pfn_vec_dma_map_bar(dev, pv, dir, attrs, p2p, &addr);
+		ret = blk_pfn_vec_dma_map_p2p(dev, pv, dir, attrs, p2p, &addr);
 		if (ret)
 			return ret;
 	}
@@ -224,11 +259,13 @@ static void blk_pfn_vec_dma_unmap_seg(struct device *dev,
  *		dma_map_resource()
  *
  * Maps the physical segments of @rq, as the queue's limits cut them
- * (blk_pfn_vec_seg()), one entry of @sgl each, in order: memory with
- * struct page with dma_map_page_attrs(); memory without it at the bus
- * address of its PCI provider, or with dma_map_resource() through the host
- * bridge, as pfn_vec_p2p_get() finds @dev reaches it, holding the region
- * until blk_rq_pfn_vec_dma_unmap(). Only sg_dma_address() and sg_dma_len()
+ * (blk_pfn_vec_seg()), one entry of @sgl each, in order: RAM pages with
+ * dma_map_page_attrs(); memory without struct page and P2PDMA pages at
+ * the bus address of their PCI provider, or with dma_map_resource()
+ * through the host bridge, as pfn_vec_p2p_get() and pci_p2pdma_state()
+ * find @dev reaches them, holding the region of memory without struct
+ * page until blk_rq_pfn_vec_dma_unmap(). P2PDMA pages are held by the
+ * bio's owner, as any page of a bio is. Only sg_dma_address() and sg_dma_len()
  * of the entries are set: they name no page, and are for the driver's
  * descriptors alone, never for dma_unmap_sg() or a CPU walk.
  *
@@ -239,8 +276,9 @@ static void blk_pfn_vec_dma_unmap_seg(struct device *dev,
  * Context: any context; does not sleep.
  * Return: the number of entries mapped, 1 or more. On error nothing is
  * mapped or held: -EREMOTEIO if @dev cannot reach or address a segment
- * without struct page (dma_map_resource() failing included), -ENXIO if a
- * segment's region is gone or going, -ENOMEM if a page's mapping failed,
+ * without struct page or of P2PDMA pages (dma_map_resource() failing
+ * included), -ENXIO if a segment's region is gone or going, -ENOMEM if a
+ * RAM page's mapping failed,
  * which may succeed later, -EINVAL if @rq has more segments than its
  * nr_phys_segments, a bug.
  */

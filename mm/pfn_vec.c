@@ -1016,7 +1016,7 @@ EXPORT_SYMBOL_GPL(pfn_vec_p2p_get);
  * ZONE_DEVICE memory that the kernel maps as RAM (fsdax, generic,
  * coherent): what dma_map_page_attrs() takes. Not a segment whose flags
  * say it has no struct page, P2PDMA pages, which keep the rules of
- * pci_p2pdma, device-private memory, nor RAM that is offline: for those
+ * pci_p2pdma (pfn_vec_p2pdma_page()), device-private memory, nor RAM that is offline: for those
  * a DMA mapping of their struct page would be wrong, or read a struct
  * page that is not there. Walks the segment as pfn_vec_set_phys() does.
  *
@@ -1035,6 +1035,38 @@ bool pfn_vec_dma_pages(const struct pfn_vec *pv)
 					  pv->pv_len)) == BIT(PFN_VEC_KMAP);
 }
 EXPORT_SYMBOL_GPL(pfn_vec_dma_pages);
+
+/**
+ * pfn_vec_p2pdma_page - the first P2PDMA page of a segment of them
+ * @pv: the segment
+ *
+ * For a DMA mapping of P2PDMA pages, which keep the rules of pci_p2pdma
+ * (pci_p2pdma_state()): is @pv well formed, and every page frame of it a
+ * P2PDMA page of one dev_pagemap? Asks of the first frame and the last
+ * alone, as pfn_vec_dma_pages() asks of each, never reading a struct page
+ * that is not there: a P2PDMA dev_pagemap has one range, so the frames
+ * between are its too.
+ *
+ * Context: any context.
+ * Return: the page of @pv's first byte if so, else NULL.
+ */
+struct page *pfn_vec_p2pdma_page(const struct pfn_vec *pv)
+{
+	unsigned long pfn = pfn_t_to_pfn(pv->pv_pfn);
+	unsigned long first, last;
+
+	if (!IS_ENABLED(CONFIG_PCI_P2PDMA) || !pv->pv_len ||
+	    !pfn_vec_has_page(pv) || !pfn_vec_valid(pv))
+		return NULL;
+	first = pfn + (pv->pv_offset >> PAGE_SHIFT);
+	last = pfn + ((pv->pv_offset + pv->pv_len - 1) >> PAGE_SHIFT);
+	if (pfn_vec_pfn_reach(first) != PFN_VEC_IOMEM ||
+	    pfn_vec_pfn_reach(last) != PFN_VEC_IOMEM ||
+	    pfn_to_page(first)->pgmap != pfn_to_page(last)->pgmap)
+		return NULL;
+	return pfn_to_page(first);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_p2pdma_page);
 
 /**
  * pfn_vec_p2p_put - release what pfn_vec_p2p_get() holds

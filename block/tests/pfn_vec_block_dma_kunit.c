@@ -370,6 +370,52 @@ static void pfn_vec_block_dma_test_forged_page(struct kunit *test)
 			      "a refused write reached the disk");
 }
 
+/* The P2PDMA pages of BAR A: a subsection, the least memremap_pages() maps. */
+#define P2PDMA_SIZE	SZ_2M
+
+/*
+ * P2PDMA pages of BAR A (pci_p2pdma_add_resource()) keep pci_p2pdma's
+ * rules in a pfn_vec bio: nvme reaches them at their bus address, as it
+ * reaches BAR A without struct page, both ways, and nothing is bounced.
+ */
+static void pfn_vec_block_dma_test_p2pdma_pages(struct kunit *test)
+{
+	struct test_mem m = { .kind = MEM_BAR };
+	struct test_ctx *ctx = test->priv;
+	unsigned int seed = pfn_vec_kunit_seed();
+	const size_t len = SZ_64K;
+	struct pfn_vec pv;
+	u64 before;
+	size_t i;
+	u8 *buf;
+
+	m.phys = pfn_vec_kunit_p2pmem(test, P2PDMA_SIZE, len);
+	m.io = pfn_vec_kunit_ioremap_wc(test, m.phys, len);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, m.phys, len), 0);
+	KUNIT_ASSERT_TRUE(test, pfn_vec_has_page(&pv));
+	buf = pvb_kvzalloc(test, len);
+	before = bounced(test);
+
+	pvb_mem_fill(&m, 0, len, seed);
+	KUNIT_ASSERT_EQ(test, pvb_pv_rw(test, REQ_OP_WRITE, 0, &pv), 0);
+	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, 0, buf, len), 0);
+	KUNIT_EXPECT_EQ_MSG(test, buf_check(buf, len, seed), len,
+			    "the disk differs from what was written");
+
+	for (i = 0; i < len; i++)
+		buf[i] = pvb_pattern(seed + 1, i);
+	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, 0, buf, len), 0);
+	pvb_mem_set(&m, 0, len, SENTINEL);
+	KUNIT_ASSERT_EQ(test, pvb_pv_rw(test, REQ_OP_READ, 0, &pv), 0);
+	KUNIT_EXPECT_EQ_MSG(test, pvb_mem_check(&m, 0, len, seed + 1), len,
+			    "the P2PDMA pages differ from what was read");
+
+	kunit_info(test, "%zu bytes each way, %llu bytes bounced", len,
+		   bounced(test) - before);
+	KUNIT_EXPECT_EQ_MSG(test, bounced(test), before,
+			    "the queue bounced P2PDMA pages");
+}
+
 struct depth_ctx {
 	atomic_t left;
 	atomic_t errors;
@@ -772,6 +818,7 @@ static struct kunit_case pfn_vec_block_dma_cases[] = {
 	KUNIT_CASE(pfn_vec_block_dma_test_read_accessor),
 	KUNIT_CASE(pfn_vec_block_dma_test_unreachable),
 	KUNIT_CASE(pfn_vec_block_dma_test_forged_page),
+	KUNIT_CASE(pfn_vec_block_dma_test_p2pdma_pages),
 	KUNIT_CASE_SLOW(pfn_vec_block_dma_test_depth),
 	KUNIT_CASE(pfn_vec_block_dma_test_unregister_queued),
 	KUNIT_CASE(pfn_vec_block_dma_test_unregister_in_flight),

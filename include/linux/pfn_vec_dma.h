@@ -44,5 +44,6 @@ int __must_check pfn_vec_p2p_get(const struct pfn_vec *pv,
 				 struct pfn_vec_p2p *p2p);
 void pfn_vec_p2p_put(struct pfn_vec_p2p *p2p);
 bool pfn_vec_dma_pages(const struct pfn_vec *pv);
+struct page *pfn_vec_p2pdma_page(const struct pfn_vec *pv);
 
 #endif /* _LINUX_PFN_VEC_DMA_H */

@@ -62,11 +62,13 @@
 #include <linux/kasan.h>
 #include <linux/kthread.h>
 #include <linux/memory_hotplug.h>
+#include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/moduleparam.h>
 #include <linux/mount.h>
 #include <linux/pci.h>
+#include <linux/pci-p2pdma.h>
 #include <linux/pfn_vec.h>
 #include <linux/pfn_vec_kunit_helpers.h>
 #include <linux/pgtable.h>
@@ -936,6 +938,56 @@ struct resource *pfn_vec_kunit_ivshmem_root(struct kunit *test,
 	return pfn_vec_kunit_ivshmem_bind(test, *pdev);
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_ivshmem_root);
+
+struct pfn_vec_kunit_p2pmem {
+	struct pci_dev *pdev;
+	void *addr;
+	size_t size;
+};
+
+static void pfn_vec_kunit_p2pmem_free(void *data)
+{
+	struct pfn_vec_kunit_p2pmem *p = data;
+
+	pci_free_p2pmem(p->pdev, p->addr, p->size);
+}
+
+/**
+ * pfn_vec_kunit_p2pmem - P2PDMA pages of ivshmem-plain A, for a case
+ * @test: the case
+ * @pool: bytes of A's BAR, from its start, that become P2PDMA pages
+ *	(pci_p2pdma_add_resource()): whole subsections
+ * @size: bytes of them to allocate
+ *
+ * Binds the suites' driver to A (pfn_vec_kunit_ivshmem()), whose unbinding
+ * at the end of the case takes the pages back, once the allocation is
+ * freed. Skips the case without PCI_P2PDMA.
+ *
+ * Return: the physical address of the allocation, of P2PDMA pages.
+ */
+phys_addr_t pfn_vec_kunit_p2pmem(struct kunit *test, size_t pool, size_t size)
+{
+	struct pfn_vec_kunit_p2pmem *p;
+
+	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
+		kunit_skip(test, "no PCI_P2PDMA");
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, pfn_vec_kunit_ivshmem(test, &p->pdev),
+				  "no ivshmem-plain device (see the project's qemu configs)");
+	KUNIT_ASSERT_EQ(test, pci_p2pdma_add_resource(p->pdev,
+						      PFN_VEC_KUNIT_IVSHMEM_BAR,
+						      pool, 0), 0);
+	p->size = size;
+	p->addr = pci_alloc_p2pmem(p->pdev, size);
+	KUNIT_ASSERT_NOT_NULL(test, p->addr);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, pfn_vec_kunit_p2pmem_free,
+						  p));
+	KUNIT_ASSERT_TRUE(test, is_pci_p2pdma_page(virt_to_page(p->addr)));
+	return virt_to_phys(p->addr);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_p2pmem);
 
 KUNIT_DEFINE_ACTION_WRAPPER(pfn_vec_kunit_free_page, __free_page,
 			    struct page *);

@@ -20,8 +20,6 @@
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/pci.h>
-#include <linux/pci-p2pdma.h>
 #include <linux/pfn_vec.h>
 #include <linux/pfn_vec_kunit_helpers.h>
 #include <linux/string.h>
@@ -290,19 +288,6 @@ static void pfn_vec_zone_device_test_hotadd_then_register(struct kunit *test)
 	zd_check_unreachable(test, pfn_to_page(PHYS_PFN(phys)));
 }
 
-struct p2pmem {
-	struct pci_dev *pdev;
-	void *addr;
-	size_t size;
-};
-
-static void zd_free_p2pmem(void *data)
-{
-	struct p2pmem *p = data;
-
-	pci_free_p2pmem(p->pdev, p->addr, p->size);
-}
-
 /*
  * P2PDMA pages, ZONE_DEVICE pages over a BAR, are I/O memory: the accessor
  * maps them as such, and what the copy helpers write and read through them
@@ -310,7 +295,6 @@ static void zd_free_p2pmem(void *data)
  */
 static void pfn_vec_zone_device_test_p2pdma(struct kunit *test)
 {
-	struct p2pmem *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
 	u8 *buf = kunit_kmalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
 	struct bvec_iter iter;
 	struct pfn_vec_map m;
@@ -320,22 +304,9 @@ static void pfn_vec_zone_device_test_p2pdma(struct kunit *test)
 	unsigned int i;
 
 	zd_require(test);
-	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
-		kunit_skip(test, "no PCI_P2PDMA");
-	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	if (!pfn_vec_kunit_ivshmem(test, &p->pdev))
-		kunit_skip(test, "no ivshmem-plain device (see the project's qemu configs)");
-	KUNIT_ASSERT_EQ(test, pci_p2pdma_add_resource(p->pdev,
-						      PFN_VEC_KUNIT_IVSHMEM_BAR,
-						      ZD_SIZE, 0), 0);
-	p->size = 2 * PAGE_SIZE;
-	p->addr = pci_alloc_p2pmem(p->pdev, p->size);
-	KUNIT_ASSERT_NOT_NULL(test, p->addr);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_free_p2pmem, p));
-	KUNIT_ASSERT_TRUE(test, is_pci_p2pdma_page(virt_to_page(p->addr)));
-	phys = virt_to_phys(p->addr);
-	io = pfn_vec_kunit_ioremap_wc(test, phys, p->size);
+	phys = pfn_vec_kunit_p2pmem(test, ZD_SIZE, 2 * PAGE_SIZE);
+	io = pfn_vec_kunit_ioremap_wc(test, phys, 2 * PAGE_SIZE);
 
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, phys + 100, PAGE_SIZE), 0);
 	KUNIT_EXPECT_TRUE(test, pfn_vec_has_page(&pv));
@@ -347,7 +318,7 @@ static void pfn_vec_zone_device_test_p2pdma(struct kunit *test)
 
 	for (i = 0; i < PAGE_SIZE; i++)
 		buf[i] = i * 13;
-	memset_io(io, PFN_VEC_KUNIT_SENTINEL, p->size);
+	memset_io(io, PFN_VEC_KUNIT_SENTINEL, 2 * PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
 	KUNIT_EXPECT_EQ(test, pfn_vec_memcpy_to(&pv, &iter, buf, PAGE_SIZE), 0);
 	memcpy_fromio(buf + PAGE_SIZE, io + 100, PAGE_SIZE);
