@@ -28,23 +28,35 @@
 
 #include "blk.h"
 
+/* Does [@addr, @addr + @len) fit under @mask? */
+static bool blk_pfn_vec_dma_fits(u64 mask, u64 addr, unsigned int len)
+{
+	return addr <= mask && len - 1 <= mask - addr;
+}
+
 /*
- * Is memory without struct page that @dev reaches as @p2p says mapped for
- * it? A bus address only where @dev's DMA ops pass it through as it is,
- * and @dev can address all @len bytes of it.
+ * Can BAR memory at @phys, which @dev reaches as @p2p says, be mapped for
+ * @dev? Only where @dev's DMA ops allow PCI P2PDMA at all, as for a queue
+ * with %BLK_FEAT_PCI_P2PDMA, and then: at the bus address if @dev can
+ * address all @len bytes of it; through the host bridge if its DMA ops
+ * map resources, which dma-direct does by the physical address as it is,
+ * so that @dev must address that.
  */
 static bool blk_pfn_vec_dma_p2p_ok(struct device *dev,
 				   const struct pfn_vec_p2p *p2p,
-				   unsigned int len)
+				   phys_addr_t phys, unsigned int len)
 {
 	u64 mask = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+	const struct dma_map_ops *ops = get_dma_ops(dev);
 
+	if (!dma_pci_p2pdma_supported(dev))
+		return false;
 	switch (p2p->map_type) {
 	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
-		return true;
+		return ops ? !!ops->map_resource :
+			     blk_pfn_vec_dma_fits(mask, phys, len);
 	case PCI_P2PDMA_MAP_BUS_ADDR:
-		return dma_pci_p2pdma_supported(dev) &&
-		       p2p->bus_addr <= mask && len - 1 <= mask - p2p->bus_addr;
+		return blk_pfn_vec_dma_fits(mask, p2p->bus_addr, len);
 	default:
 		return false;
 	}
@@ -53,8 +65,9 @@ static bool blk_pfn_vec_dma_p2p_ok(struct device *dev,
 /*
  * How @dev reaches @pv by peer-to-peer DMA, into @p2p: P2PDMA pages of
  * one dev_pagemap as pci_p2pdma_state() tells, holding nothing, as a page
- * of a bio_vec is held by the bio's owner; memory without struct page as
- * pfn_vec_p2p_get() tells, holding its region.
+ * of a bio_vec is held by the bio's owner, and naming no provider, which
+ * nothing here reads; memory without struct page as pfn_vec_p2p_get()
+ * tells, holding its region.
  */
 static int blk_pfn_vec_p2p_get(struct device *dev, const struct pfn_vec *pv,
 			       struct pfn_vec_p2p *p2p)
@@ -86,7 +99,8 @@ static bool blk_pfn_vec_dma_reaches(const struct queue_limits *lim,
 	/* Device-private memory and offline RAM are not reached at all. */
 	if (blk_pfn_vec_p2p_get(lim->pfn_vec_dma_dev, pv, &p2p))
 		return false;
-	reaches = blk_pfn_vec_dma_p2p_ok(lim->pfn_vec_dma_dev, &p2p, pv->pv_len);
+	reaches = blk_pfn_vec_dma_p2p_ok(lim->pfn_vec_dma_dev, &p2p,
+					 pfn_vec_phys(pv), pv->pv_len);
 	pfn_vec_p2p_put(&p2p);
 	return reaches;
 }
@@ -117,16 +131,15 @@ bool blk_pfn_vec_dma_queue(struct bio *bio)
  * blk_pfn_vec_dma_native - may a pfn_vec bio go to its driver by DMA?
  * @bio: the bio
  *
- * Only if the queue takes it by DMA at all (blk_pfn_vec_dma_queue()), it
- * is a read or a write that blk_pfn_vec_check_rw() passes, and the queue's
- * device reaches every segment of it as
- * blk_rq_pfn_vec_dma_map() maps them: RAM pages that pfn_vec_dma_pages()
- * passes, every one of them checked; P2PDMA pages of one dev_pagemap
- * (pfn_vec_p2pdma_page()) and memory without struct page that
- * pci_p2pdma_state() or pfn_vec_p2p_get() finds it reaches, at a bus
- * address it can address or through the host bridge. Each segment must also start on the queue's
- * DMA alignment and hold whole logical blocks, so that wherever the split
- * cuts @bio, at a gap of the virt boundary among others, it cuts between
+ * Only if the queue takes it by DMA at all (blk_pfn_vec_dma_queue()), it is a
+ * read or a write that blk_pfn_vec_check_rw() passes, and the queue's device
+ * reaches every segment of it as blk_rq_pfn_vec_dma_map() maps them: RAM pages
+ * that pfn_vec_dma_pages() passes, every one of them checked; P2PDMA pages of
+ * one dev_pagemap (pfn_vec_p2pdma_page()) and memory without struct page that
+ * pci_p2pdma_state() or pfn_vec_p2p_get() finds it reaches, at a bus address it
+ * can address or through the host bridge. Each segment must also start on the
+ * queue's DMA alignment and hold whole logical blocks, so that wherever the
+ * split cuts @bio, at a gap of the virt boundary among others, it cuts between
  * blocks. Anything else is for blk_pfn_vec_prep(): bounced where the CPU
  * reaches it, refused where it does not.
  *
@@ -172,7 +185,7 @@ static int blk_pfn_vec_dma_map_p2p(struct device *dev,
 	ret = blk_pfn_vec_p2p_get(dev, pv, p2p);
 	if (ret)
 		return ret;
-	if (!blk_pfn_vec_dma_p2p_ok(dev, p2p, pv->pv_len)) {
+	if (!blk_pfn_vec_dma_p2p_ok(dev, p2p, pfn_vec_phys(pv), pv->pv_len)) {
 		pfn_vec_p2p_put(p2p);
 		return -EREMOTEIO;
 	}

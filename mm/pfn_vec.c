@@ -1013,11 +1013,11 @@ EXPORT_SYMBOL_GPL(pfn_vec_p2p_get);
  * @pv: the segment
  *
  * Only if it is well formed and every page frame of it is online RAM, or
- * ZONE_DEVICE memory that the kernel maps as RAM (fsdax, generic,
- * coherent): what dma_map_page_attrs() takes. Not a segment whose flags
- * say it has no struct page, P2PDMA pages, which keep the rules of
- * pci_p2pdma (pfn_vec_p2pdma_page()), device-private memory, nor RAM that is offline: for those
- * a DMA mapping of their struct page would be wrong, or read a struct
+ * ZONE_DEVICE memory that the kernel maps as RAM (fsdax, generic, coherent):
+ * what dma_map_page_attrs() takes. Not a segment whose flags say it has no
+ * struct page, P2PDMA pages, which keep the rules of pci_p2pdma
+ * (pfn_vec_p2pdma_page()), device-private memory, nor RAM that is offline: for
+ * those a DMA mapping of their struct page would be wrong, or read a struct
  * page that is not there. Walks the segment as pfn_vec_set_phys() does.
  *
  * Context: any context.
@@ -1042,10 +1042,11 @@ EXPORT_SYMBOL_GPL(pfn_vec_dma_pages);
  *
  * For a DMA mapping of P2PDMA pages, which keep the rules of pci_p2pdma
  * (pci_p2pdma_state()): is @pv well formed, and every page frame of it a
- * P2PDMA page of one dev_pagemap? Asks of the first frame and the last
- * alone, as pfn_vec_dma_pages() asks of each, never reading a struct page
- * that is not there: a P2PDMA dev_pagemap has one range, so the frames
- * between are its too.
+ * P2PDMA page of one dev_pagemap? Asks of the first frame, as
+ * pfn_vec_dma_pages() asks of each, never reading a struct page that is not
+ * there, and whether that dev_pagemap, whose reference it holds meanwhile,
+ * covers the last: a P2PDMA dev_pagemap has one range, so the frames between
+ * are its too. The caller holds the pages, as the owner of a bio does.
  *
  * Context: any context.
  * Return: the page of @pv's first byte if so, else NULL.
@@ -1054,17 +1055,23 @@ struct page *pfn_vec_p2pdma_page(const struct pfn_vec *pv)
 {
 	unsigned long pfn = pfn_t_to_pfn(pv->pv_pfn);
 	unsigned long first, last;
+	struct dev_pagemap *pgmap;
+	bool covers;
 
 	if (!IS_ENABLED(CONFIG_PCI_P2PDMA) || !pv->pv_len ||
 	    !pfn_vec_has_page(pv) || !pfn_vec_valid(pv))
 		return NULL;
 	first = pfn + (pv->pv_offset >> PAGE_SHIFT);
 	last = pfn + ((pv->pv_offset + pv->pv_len - 1) >> PAGE_SHIFT);
-	if (pfn_vec_pfn_reach(first) != PFN_VEC_IOMEM ||
-	    pfn_vec_pfn_reach(last) != PFN_VEC_IOMEM ||
-	    pfn_to_page(first)->pgmap != pfn_to_page(last)->pgmap)
+	if (!pfn_valid(first) || pfn_to_online_page(first))
 		return NULL;
-	return pfn_to_page(first);
+	pgmap = get_dev_pagemap(first, NULL);
+	if (!pgmap)
+		return NULL;
+	covers = pgmap->type == MEMORY_DEVICE_PCI_P2PDMA &&
+		 pgmap_pfn_valid(pgmap, last);
+	put_dev_pagemap(pgmap);
+	return covers ? pfn_to_page(first) : NULL;
 }
 EXPORT_SYMBOL_GPL(pfn_vec_p2pdma_page);
 

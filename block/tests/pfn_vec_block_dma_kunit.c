@@ -19,7 +19,9 @@
 #include <linux/interrupt.h>
 #include <linux/kthread.h>
 #include <linux/pci.h>
+#include <linux/pci-p2pdma.h>
 #include <linux/pfn_vec.h>
+#include <linux/pfn_vec_dma.h>
 #include <linux/pfn_vec_kunit_helpers.h>
 #include <linux/sizes.h>
 #include <linux/wait.h>
@@ -384,12 +386,13 @@ static void pfn_vec_block_dma_test_p2pdma_pages(struct kunit *test)
 	struct test_ctx *ctx = test->priv;
 	unsigned int seed = pfn_vec_kunit_seed();
 	const size_t len = SZ_64K;
+	struct pci_dev *pdev;
 	struct pfn_vec pv;
 	u64 before;
 	size_t i;
 	u8 *buf;
 
-	m.phys = pfn_vec_kunit_p2pmem(test, P2PDMA_SIZE, len);
+	m.phys = pfn_vec_kunit_p2pmem(test, P2PDMA_SIZE, len, &pdev);
 	m.io = pfn_vec_kunit_ioremap_wc(test, m.phys, len);
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, m.phys, len), 0);
 	KUNIT_ASSERT_TRUE(test, pfn_vec_has_page(&pv));
@@ -414,6 +417,52 @@ static void pfn_vec_block_dma_test_p2pdma_pages(struct kunit *test)
 		   bounced(test) - before);
 	KUNIT_EXPECT_EQ_MSG(test, bounced(test), before,
 			    "the queue bounced P2PDMA pages");
+}
+
+/*
+ * A segment across two dev_pagemaps of P2PDMA pages, each added to BAR A
+ * by a pci_p2pdma_add_resource() of its own, has no one owner: it is not
+ * taken by DMA (pfn_vec_p2pdma_page()), while each half alone would be.
+ * It is bounced, as the CPU maps P2PDMA pages, with its data intact.
+ */
+static void pfn_vec_block_dma_test_p2pdma_pgmaps(struct kunit *test)
+{
+	struct test_mem m = { .kind = MEM_BAR };
+	struct test_ctx *ctx = test->priv;
+	unsigned int seed = pfn_vec_kunit_seed();
+	const size_t len = SZ_64K;
+	struct pfn_vec pv, half;
+	struct pci_dev *pdev;
+	u64 before;
+	u8 *buf;
+
+	pfn_vec_kunit_p2pmem(test, P2PDMA_SIZE, PAGE_SIZE, &pdev);
+	KUNIT_ASSERT_EQ(test, pci_p2pdma_add_resource(pdev,
+						      PFN_VEC_KUNIT_IVSHMEM_BAR,
+						      P2PDMA_SIZE, P2PDMA_SIZE),
+			0);
+	/* Across the boundary, 512 bytes into a page. */
+	m.phys = pci_resource_start(pdev, PFN_VEC_KUNIT_IVSHMEM_BAR) +
+		 P2PDMA_SIZE - len / 2 + SECTOR_SIZE;
+	m.io = pfn_vec_kunit_ioremap_wc(test, m.phys, len);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, m.phys, len), 0);
+	KUNIT_ASSERT_TRUE(test, pfn_vec_has_page(&pv));
+	KUNIT_EXPECT_NULL(test, pfn_vec_p2pdma_page(&pv));
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&half, m.phys,
+					       len / 2 - SECTOR_SIZE), 0);
+	KUNIT_EXPECT_NOT_NULL(test, pfn_vec_p2pdma_page(&half));
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&half, m.phys + len / 2,
+					       len / 2), 0);
+	KUNIT_EXPECT_NOT_NULL(test, pfn_vec_p2pdma_page(&half));
+
+	buf = pvb_kvzalloc(test, len);
+	pvb_mem_fill(&m, 0, len, seed);
+	before = bounced(test);
+	KUNIT_ASSERT_EQ(test, pvb_pv_rw(test, REQ_OP_WRITE, 0, &pv), 0);
+	KUNIT_EXPECT_EQ(test, bounced(test) - before, (u64)len);
+	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, 0, buf, len), 0);
+	KUNIT_EXPECT_EQ_MSG(test, buf_check(buf, len, seed), len,
+			    "the disk differs from what was written");
 }
 
 struct depth_ctx {
@@ -819,6 +868,7 @@ static struct kunit_case pfn_vec_block_dma_cases[] = {
 	KUNIT_CASE(pfn_vec_block_dma_test_unreachable),
 	KUNIT_CASE(pfn_vec_block_dma_test_forged_page),
 	KUNIT_CASE(pfn_vec_block_dma_test_p2pdma_pages),
+	KUNIT_CASE(pfn_vec_block_dma_test_p2pdma_pgmaps),
 	KUNIT_CASE_SLOW(pfn_vec_block_dma_test_depth),
 	KUNIT_CASE(pfn_vec_block_dma_test_unregister_queued),
 	KUNIT_CASE(pfn_vec_block_dma_test_unregister_in_flight),

@@ -958,14 +958,17 @@ static void pfn_vec_kunit_p2pmem_free(void *data)
  * @pool: bytes of A's BAR, from its start, that become P2PDMA pages
  *	(pci_p2pdma_add_resource()): whole subsections
  * @size: bytes of them to allocate
+ * @pdev: set to A, as pfn_vec_kunit_ivshmem() sets it
  *
  * Binds the suites' driver to A (pfn_vec_kunit_ivshmem()), whose unbinding
  * at the end of the case takes the pages back, once the allocation is
- * freed. Skips the case without PCI_P2PDMA.
+ * freed. Skips the case without PCI_P2PDMA; fails it if A is not behind
+ * a bridge, where the suites' guests have it.
  *
  * Return: the physical address of the allocation, of P2PDMA pages.
  */
-phys_addr_t pfn_vec_kunit_p2pmem(struct kunit *test, size_t pool, size_t size)
+phys_addr_t pfn_vec_kunit_p2pmem(struct kunit *test, size_t pool, size_t size,
+				 struct pci_dev **pdev)
 {
 	struct pfn_vec_kunit_p2pmem *p;
 
@@ -975,6 +978,9 @@ phys_addr_t pfn_vec_kunit_p2pmem(struct kunit *test, size_t pool, size_t size)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_ASSERT_NOT_NULL_MSG(test, pfn_vec_kunit_ivshmem(test, &p->pdev),
 				  "no ivshmem-plain device (see the project's qemu configs)");
+	KUNIT_ASSERT_FALSE_MSG(test, pci_is_root_bus(p->pdev->bus),
+			       "no ivshmem-plain behind a bridge");
+	*pdev = p->pdev;
 	KUNIT_ASSERT_EQ(test, pci_p2pdma_add_resource(p->pdev,
 						      PFN_VEC_KUNIT_IVSHMEM_BAR,
 						      pool, 0), 0);

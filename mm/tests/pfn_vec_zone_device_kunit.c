@@ -298,6 +298,7 @@ static void pfn_vec_zone_device_test_p2pdma(struct kunit *test)
 	u8 *buf = kunit_kmalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
 	struct bvec_iter iter;
 	struct pfn_vec_map m;
+	struct pci_dev *pdev;
 	struct pfn_vec pv;
 	void __iomem *io;
 	phys_addr_t phys;
@@ -305,7 +306,7 @@ static void pfn_vec_zone_device_test_p2pdma(struct kunit *test)
 
 	zd_require(test);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	phys = pfn_vec_kunit_p2pmem(test, ZD_SIZE, 2 * PAGE_SIZE);
+	phys = pfn_vec_kunit_p2pmem(test, ZD_SIZE, 2 * PAGE_SIZE, &pdev);
 	io = pfn_vec_kunit_ioremap_wc(test, phys, 2 * PAGE_SIZE);
 
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, phys + 100, PAGE_SIZE), 0);
