@@ -21,7 +21,7 @@
 # SPARSEMEM, which riscv does not choose by default: memory hotplug, and so
 # the hook (pfn_vec_hook.kunitconfig), need it.
 #
-# aia=aplic-imsic: PCI MSIs, as on the other arches. On the default PLIC,
+# aia=aplic-imsic: PCI MSIs, as the other guests have. On the default PLIC,
 # nvme has INTx only, and QEMU 7.2 under TCG loses one now and then behind
 # the switch: the command then waits for nvme's 30 s timeout ("timeout,
 # completion polled"). A machine kept on the PLIC to test INTx lost ten in
