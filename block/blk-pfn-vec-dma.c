@@ -109,19 +109,22 @@ static bool blk_pfn_vec_dma_reaches(const struct queue_limits *lim,
  * blk_pfn_vec_dma_queue - does a queue take a pfn_vec bio by DMA at all?
  * @bio: the bio
  *
- * Only if it declares %BLK_FEAT_PFN_VEC_DMA and not %BLK_FEAT_BOUNCE_HIGH,
- * blk-crypto will not have to encrypt @bio and the block layer will not
- * compute its protection information: blk_pfn_vec_dma_native() without
- * the walk of @bio's segments, for blk_pfn_vec_resubmit().
+ * Only if it is a blk-mq queue that declares %BLK_FEAT_PFN_VEC_DMA and not
+ * %BLK_FEAT_BOUNCE_HIGH, blk-crypto will not have to encrypt @bio and the
+ * block layer will not compute its protection information:
+ * blk_pfn_vec_dma_native() without the walk of @bio's segments, for
+ * blk_pfn_vec_resubmit(). A bio-based driver maps no request, so the
+ * feature means nothing on its queue, whose pfn_vec bios are bounced.
  *
  * Context: any context.
  * Return: true if it does.
  */
 bool blk_pfn_vec_dma_queue(struct bio *bio)
 {
-	const struct queue_limits *lim = &bdev_get_queue(bio->bi_bdev)->limits;
+	struct request_queue *q = bdev_get_queue(bio->bi_bdev);
+	const struct queue_limits *lim = &q->limits;
 
-	return (lim->features & BLK_FEAT_PFN_VEC_DMA) &&
+	return queue_is_mq(q) && (lim->features & BLK_FEAT_PFN_VEC_DMA) &&
 	       !(lim->features & BLK_FEAT_BOUNCE_HIGH) &&
 	       !bio_has_crypt_ctx(bio) &&
 	       !blk_get_integrity(bio->bi_bdev->bd_disk);

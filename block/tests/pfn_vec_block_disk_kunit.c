@@ -3,7 +3,8 @@
  * KUnit suite pfn_vec_block_disk: pfn_vec bios bounced to a disk of the
  * test's own (struct tdisk): a read that fails half way, an atomic write,
  * a driver that stops taking pfn_vec bios while one waits for its queue,
- * a disk removed while bios wait to be bounced to it,
+ * a bio-based driver that declares BLK_FEAT_PFN_VEC_DMA, a disk removed
+ * while bios wait to be bounced to it,
  * and, with BLK_DEV_INTEGRITY and BLK_INLINE_ENCRYPTION_FALLBACK, the
  * protection information and the ciphertext of BAR data, which must equal
  * those of the same bytes written from RAM.
@@ -425,6 +426,34 @@ static void pfn_vec_block_test_feature_cleared(struct kunit *test)
 }
 
 /*
+ * A bio-based queue that declares %BLK_FEAT_PFN_VEC_DMA: no request is made
+ * for it, so no blk_rq_pfn_vec_dma_map() either, and the feature means
+ * nothing there. A pfn_vec bio to it is bounced, as to any queue without
+ * %BLK_FEAT_PFN_VEC: its driver gets pages, and the data arrives.
+ */
+static void pfn_vec_block_test_dma_bio_based(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *m = &ctx->mem[MEM_RAM];
+	struct tdisk *td = pvb_tdisk_create(test, false);
+	struct request_queue *q = td->disk->queue;
+	struct queue_limits lim = queue_limits_start_update(q);
+	struct pfn_vec pv;
+
+	lim.features |= BLK_FEAT_PFN_VEC_DMA;
+	lim.pfn_vec_dma_dev = disk_to_dev(td->disk);
+	KUNIT_ASSERT_EQ(test, queue_limits_commit_update_frozen(q, &lim), 0);
+	pvb_mem_init(test, m, MEM_RAM);
+	pvb_mem_fill(m, 0, PIECE, 9);
+	pvb_mem_pv(test, m, 0, PIECE, &pv);
+	memset(td->data, SENTINEL, PIECE);
+
+	KUNIT_EXPECT_EQ(test, pvb_pv_rw(test, REQ_OP_WRITE, 0, &pv), 0);
+	KUNIT_EXPECT_EQ_MSG(test, memcmp(td->data, m->va, PIECE), 0,
+			    "the device differs");
+}
+
+/*
  * A disk removed, as on hot-unplug, while pfn_vec bios wait to be bounced
  * to it. On the bounce pool's reserve alone (fail_pfn_vec_bounce): bio A
  * takes all of the pool, and the tdisk holds A's bounce bio; bio B then
@@ -582,6 +611,7 @@ static struct kunit_case pfn_vec_block_disk_cases[] = {
 	KUNIT_CASE(pfn_vec_block_test_read_error),
 	KUNIT_CASE(pfn_vec_block_test_atomic),
 	KUNIT_CASE(pfn_vec_block_test_feature_cleared),
+	KUNIT_CASE(pfn_vec_block_test_dma_bio_based),
 	KUNIT_CASE(pfn_vec_block_test_removed),
 #ifdef CONFIG_BLK_DEV_INTEGRITY
 	KUNIT_CASE(pfn_vec_block_test_integrity),
