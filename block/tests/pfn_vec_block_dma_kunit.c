@@ -24,6 +24,7 @@
 #include <linux/pfn_vec_dma.h>
 #include <linux/pfn_vec_kunit_helpers.h>
 #include <linux/sizes.h>
+#include <linux/string_choices.h>
 #include <linux/wait.h>
 
 #include "pfn_vec_block_kunit.h"
@@ -347,6 +348,66 @@ static void pfn_vec_block_dma_test_unreachable(struct kunit *test)
 }
 
 /*
+ * REQ_NOWAIT by DMA: a bio of the queue's max_sectors goes as it is, and
+ * bounces nothing; one of twice that would have to be split, which may
+ * wait, and is ended with -EAGAIN before anything moves, as blk-mq ends
+ * any REQ_NOWAIT bio that it would have to split.
+ */
+static void pfn_vec_block_dma_test_nowait(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct test_mem *bar = &ctx->mem[MEM_BAR];
+	const size_t max = queue_max_bytes(bdev_get_queue(ctx->bdev));
+	unsigned int seed = pfn_vec_kunit_seed();
+	unsigned int pass;
+	struct pfn_vec pv;
+	u64 before;
+	size_t i;
+	u8 *buf;
+
+	KUNIT_ASSERT_LE(test, 2 * max, (size_t)MEM_SIZE);
+	dma_bar_init(test, bar, false);
+	buf = pvb_kvzalloc(test, 2 * max);
+
+	for (pass = 0; pass < 4; pass++) {
+		bool write = pass & 1;
+		size_t len = pass & 2 ? 2 * max : max;
+		int want = len > max ? -EAGAIN : 0;
+
+		for (i = 0; i < 2 * max; i++)
+			buf[i] = write ? SENTINEL : pvb_pattern(seed, i);
+		KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_WRITE, 0, buf,
+						 2 * max), 0);
+		if (write)
+			pvb_mem_fill(bar, 0, 2 * max, seed);
+		else
+			pvb_mem_set(bar, 0, 2 * max, SENTINEL);
+		pvb_mem_pv(test, bar, 0, len, &pv);
+		before = bounced(test);
+
+		KUNIT_EXPECT_EQ_MSG(test,
+				    pvb_pv_rw(test, (write ? REQ_OP_WRITE :
+						     REQ_OP_READ) | REQ_NOWAIT,
+					      0, &pv), want,
+				    "%s of %zu bytes", str_write_read(write), len);
+		KUNIT_EXPECT_EQ(test, bounced(test), before);
+		if (write)
+			KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, 0,
+							 buf, 2 * max), 0);
+		if (want && write)
+			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(buf, SENTINEL, 2 * max),
+					      "a refused write reached the disk");
+		else if (want)
+			KUNIT_EXPECT_TRUE_MSG(test, pvb_mem_is(bar, 0, 2 * max, SENTINEL),
+					      "a refused read wrote the BAR");
+		else if (write)
+			KUNIT_EXPECT_EQ(test, buf_check(buf, len, seed), len);
+		else
+			KUNIT_EXPECT_EQ(test, pvb_mem_check(bar, 0, len, seed), len);
+	}
+}
+
+/*
  * A segment whose flags claim struct page for RAM that has none (above
  * mem=): the queue's DMA check walks its frames, and it is refused, with
  * nothing moved, before anything reads a struct page that is not there.
@@ -375,24 +436,41 @@ static void pfn_vec_block_dma_test_forged_page(struct kunit *test)
 /* The P2PDMA pages of BAR A: a subsection, the least memremap_pages() maps. */
 #define P2PDMA_SIZE	SZ_2M
 
+/* Whose P2PDMA pages: of BAR A, behind the switch, or of B, on the root bus. */
+static const bool p2pdma_roots[] = { false, true };
+
+static void p2pdma_root_desc(const bool *root, char *desc)
+{
+	strscpy(desc, *root ? "B, on the root bus" : "A, behind the switch",
+		KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(p2pdma_root, p2pdma_roots, p2pdma_root_desc);
+
 /*
- * P2PDMA pages of BAR A (pci_p2pdma_add_resource()) keep pci_p2pdma's
- * rules in a pfn_vec bio: nvme reaches them at their bus address, as it
- * reaches BAR A without struct page, both ways, and nothing is bounced.
+ * P2PDMA pages (pci_p2pdma_add_resource()) keep pci_p2pdma's rules in a
+ * pfn_vec bio. Of BAR A: nvme reaches them at their bus address, as it
+ * reaches A without struct page, both ways, and nothing is bounced. Of
+ * BAR B: nvme would reach them only through a host bridge that pci_p2pdma
+ * does not allow (PCI_P2PDMA_MAP_NOT_SUPPORTED), so they are bounced, as
+ * the CPU maps P2PDMA pages, each byte counted. The data is intact either
+ * way.
  */
 static void pfn_vec_block_dma_test_p2pdma_pages(struct kunit *test)
 {
+	const bool *root = test->param_value;
 	struct test_mem m = { .kind = MEM_BAR };
 	struct test_ctx *ctx = test->priv;
 	unsigned int seed = pfn_vec_kunit_seed();
 	const size_t len = SZ_64K;
+	const u64 bounce = *root ? len : 0;
 	struct pci_dev *pdev;
 	struct pfn_vec pv;
 	u64 before;
 	size_t i;
 	u8 *buf;
 
-	m.phys = pfn_vec_kunit_p2pmem(test, P2PDMA_SIZE, len, &pdev);
+	m.phys = pfn_vec_kunit_p2pmem(test, *root, P2PDMA_SIZE, len, &pdev);
 	m.io = pfn_vec_kunit_ioremap_wc(test, m.phys, len);
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, m.phys, len), 0);
 	KUNIT_ASSERT_TRUE(test, pfn_vec_has_page(&pv));
@@ -401,6 +479,7 @@ static void pfn_vec_block_dma_test_p2pdma_pages(struct kunit *test)
 
 	pvb_mem_fill(&m, 0, len, seed);
 	KUNIT_ASSERT_EQ(test, pvb_pv_rw(test, REQ_OP_WRITE, 0, &pv), 0);
+	KUNIT_EXPECT_EQ(test, bounced(test) - before, bounce);
 	KUNIT_ASSERT_EQ(test, pvb_dev_rw(ctx, REQ_OP_READ, 0, buf, len), 0);
 	KUNIT_EXPECT_EQ_MSG(test, buf_check(buf, len, seed), len,
 			    "the disk differs from what was written");
@@ -415,8 +494,7 @@ static void pfn_vec_block_dma_test_p2pdma_pages(struct kunit *test)
 
 	kunit_info(test, "%zu bytes each way, %llu bytes bounced", len,
 		   bounced(test) - before);
-	KUNIT_EXPECT_EQ_MSG(test, bounced(test), before,
-			    "the queue bounced P2PDMA pages");
+	KUNIT_EXPECT_EQ(test, bounced(test) - before, 2 * bounce);
 }
 
 /*
@@ -436,7 +514,7 @@ static void pfn_vec_block_dma_test_p2pdma_pgmaps(struct kunit *test)
 	u64 before;
 	u8 *buf;
 
-	pfn_vec_kunit_p2pmem(test, P2PDMA_SIZE, PAGE_SIZE, &pdev);
+	pfn_vec_kunit_p2pmem(test, false, P2PDMA_SIZE, PAGE_SIZE, &pdev);
 	KUNIT_ASSERT_EQ(test, pci_p2pdma_add_resource(pdev,
 						      PFN_VEC_KUNIT_IVSHMEM_BAR,
 						      P2PDMA_SIZE, P2PDMA_SIZE),
@@ -865,7 +943,9 @@ static struct kunit_case pfn_vec_block_dma_cases[] = {
 	KUNIT_CASE(pfn_vec_block_dma_test_read_accessor),
 	KUNIT_CASE(pfn_vec_block_dma_test_unreachable),
 	KUNIT_CASE(pfn_vec_block_dma_test_forged_page),
-	KUNIT_CASE(pfn_vec_block_dma_test_p2pdma_pages),
+	KUNIT_CASE(pfn_vec_block_dma_test_nowait),
+	KUNIT_CASE_PARAM(pfn_vec_block_dma_test_p2pdma_pages,
+			 p2pdma_root_gen_params),
 	KUNIT_CASE(pfn_vec_block_dma_test_p2pdma_pgmaps),
 	KUNIT_CASE_SLOW(pfn_vec_block_dma_test_depth),
 	KUNIT_CASE(pfn_vec_block_dma_test_unregister_queued),

@@ -60,8 +60,8 @@ struct resource *pfn_vec_kunit_ivshmem(struct kunit *test,
 				       struct pci_dev **pdev);
 struct resource *pfn_vec_kunit_ivshmem_root(struct kunit *test,
 					    struct pci_dev **pdev);
-phys_addr_t pfn_vec_kunit_p2pmem(struct kunit *test, size_t pool, size_t size,
-				 struct pci_dev **pdev);
+phys_addr_t pfn_vec_kunit_p2pmem(struct kunit *test, bool root, size_t pool,
+				 size_t size, struct pci_dev **pdev);
 
 struct page *pfn_vec_kunit_alloc_page(struct kunit *test, gfp_t gfp);
 void __iomem *pfn_vec_kunit_ioremap_wc(struct kunit *test, phys_addr_t phys,

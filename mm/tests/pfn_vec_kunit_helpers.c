@@ -953,33 +953,39 @@ static void pfn_vec_kunit_p2pmem_free(void *data)
 }
 
 /**
- * pfn_vec_kunit_p2pmem - P2PDMA pages of ivshmem-plain A, for a case
+ * pfn_vec_kunit_p2pmem - P2PDMA pages of an ivshmem-plain BAR, for a case
  * @test: the case
- * @pool: bytes of A's BAR, from its start, that become P2PDMA pages
+ * @root: of B, on the root bus, rather than of A, behind a bridge
+ * @pool: bytes of the BAR, from its start, that become P2PDMA pages
  *	(pci_p2pdma_add_resource()): whole subsections
  * @size: bytes of them to allocate
- * @pdev: set to A, as pfn_vec_kunit_ivshmem() sets it
+ * @pdev: set to the device, as pfn_vec_kunit_ivshmem() sets it
  *
- * Binds the suites' driver to A (pfn_vec_kunit_ivshmem()), whose unbinding
- * at the end of the case takes the pages back, once the allocation is
- * freed. Skips the case without PCI_P2PDMA; fails it if A is not behind
- * a bridge, where the suites' guests have it.
+ * Binds the suites' driver to the device (pfn_vec_kunit_ivshmem() or
+ * pfn_vec_kunit_ivshmem_root()), whose unbinding at the end of the case
+ * takes the pages back, once the allocation is freed. Skips the case
+ * without PCI_P2PDMA; fails it if the device is not where the suites'
+ * guests have it.
  *
  * Return: the physical address of the allocation, of P2PDMA pages.
  */
-phys_addr_t pfn_vec_kunit_p2pmem(struct kunit *test, size_t pool, size_t size,
-				 struct pci_dev **pdev)
+phys_addr_t pfn_vec_kunit_p2pmem(struct kunit *test, bool root, size_t pool,
+				 size_t size, struct pci_dev **pdev)
 {
 	struct pfn_vec_kunit_p2pmem *p;
+	struct resource *res;
 
 	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
 		kunit_skip(test, "no PCI_P2PDMA");
 	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_ASSERT_NOT_NULL_MSG(test, pfn_vec_kunit_ivshmem(test, &p->pdev),
+	res = root ? pfn_vec_kunit_ivshmem_root(test, &p->pdev) :
+		     pfn_vec_kunit_ivshmem(test, &p->pdev);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, res,
 				  "no ivshmem-plain device (see the project's qemu configs)");
-	KUNIT_ASSERT_FALSE_MSG(test, pci_is_root_bus(p->pdev->bus),
-			       "no ivshmem-plain behind a bridge");
+	KUNIT_ASSERT_EQ_MSG(test, pci_is_root_bus(p->pdev->bus), root,
+			    "ivshmem-plain %s not where the qemu configs put it",
+			    pci_name(p->pdev));
 	*pdev = p->pdev;
 	KUNIT_ASSERT_EQ(test, pci_p2pdma_add_resource(p->pdev,
 						      PFN_VEC_KUNIT_IVSHMEM_BAR,

@@ -306,7 +306,7 @@ static void pfn_vec_zone_device_test_p2pdma(struct kunit *test)
 
 	zd_require(test);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	phys = pfn_vec_kunit_p2pmem(test, ZD_SIZE, 2 * PAGE_SIZE, &pdev);
+	phys = pfn_vec_kunit_p2pmem(test, false, ZD_SIZE, 2 * PAGE_SIZE, &pdev);
 	io = pfn_vec_kunit_ioremap_wc(test, phys, 2 * PAGE_SIZE);
 
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, phys + 100, PAGE_SIZE), 0);
