@@ -213,23 +213,31 @@ EXPORT_SYMBOL_GPL(bio_pfn_vec_advance_iter);
  * bio_pfn_vec_mappable - can the CPU reach every byte of a pfn_vec bio?
  * @bio: the bio
  *
- * Maps each page of the bio's data in turn, without touching it. A bio that
+ * Checks each segment of the bio's data with pfn_vec_check(), before the
+ * accessor, which believes a segment's flags, maps any of it: once per
+ * segment, and once per region of memory without struct page. A bio that
  * passes may still fail later if a region it uses is unregistered while it
  * is in flight, which the region's owner must not allow.
  *
- * Return: 0 if it can; the error pfn_vec_miter_stop() gave for the first
- * page it cannot map otherwise: -ENXIO for memory without struct page that
- * no region registered for the CPU holds, -EINVAL for a malformed segment.
+ * Return: 0 if it can; the error pfn_vec_check() gave for the first
+ * segment it cannot reach otherwise: -ENXIO for memory that no region
+ * registered for the CPU holds, or device-private or offline pages;
+ * -EINVAL for a malformed segment, or one whose flags misname its memory.
  */
 int bio_pfn_vec_mappable(const struct bio *bio)
 {
 	struct bvec_iter iter = bio->bi_iter;
-	struct pfn_vec_miter miter;
+	int ret;
 
-	pfn_vec_miter_start(&miter, bio->bi_pfn_vec, &iter, iter.bi_size);
-	while (pfn_vec_miter_next(&miter))
-		;
-	return pfn_vec_miter_stop(&miter);
+	while (iter.bi_size) {
+		struct pfn_vec pv = mp_pfn_vec_iter_pvec(bio->bi_pfn_vec, iter);
+
+		ret = pfn_vec_check(&pv);
+		if (ret)
+			return ret;
+		pfn_vec_iter_advance_single(bio->bi_pfn_vec, &iter, pv.pv_len);
+	}
+	return 0;
 }
 EXPORT_SYMBOL_GPL(bio_pfn_vec_mappable);
 
@@ -360,29 +368,33 @@ static bool pfn_vec_bounce_fill(struct bio *bounce, unsigned int bytes,
 
 /*
  * Copy between the pages of @pb's bounce bio and the part of the original
- * bio it carries, in the direction of @to_orig. Return: 0, or the copy
+ * bio it carries, in the direction of @to_orig, through one iterator: a
+ * region is looked up once per bounce bio, not once per page. The pool's
+ * pages are never highmem, so their addresses nest with the iterator's
+ * kmap_local_page() mappings in any order. Return: 0, or the copy
  * helpers' error.
  */
 static int pfn_vec_bounce_copy(struct pfn_vec_bounce *pb, bool to_orig)
 {
-	const struct pfn_vec *pvec = pb->orig->bi_pfn_vec;
 	struct bvec_iter iter = pb->iter;
 	struct bvec_iter_all iter_all;
+	struct pfn_vec_miter miter;
 	struct bio_vec *bv;
 	int ret = 0;
 
+	pfn_vec_miter_start(&miter, pb->orig->bi_pfn_vec, &iter, iter.bi_size);
 	bio_for_each_segment_all(bv, &pb->bio, iter_all) {
-		void *addr = bvec_kmap_local(bv);
+		void *addr = page_address(bv->bv_page) + bv->bv_offset;
 
 		if (to_orig)
-			ret = pfn_vec_memcpy_to(pvec, &iter, addr, bv->bv_len);
+			ret = pfn_vec_miter_memcpy_to(&miter, addr, bv->bv_len);
 		else
-			ret = pfn_vec_memcpy_from(addr, pvec, &iter, bv->bv_len);
-		kunmap_local(addr);
+			ret = pfn_vec_miter_memcpy_from(addr, &miter,
+							bv->bv_len);
 		if (ret)
 			break;
 	}
-	return ret;
+	return pfn_vec_miter_stop(&miter) ?: ret;
 }
 
 /*

@@ -37,35 +37,13 @@
 /* Chunk in which I/O memory is copied to I/O memory, through the stack. */
 #define PFN_VEC_IO_BOUNCE	64
 
-/**
- * pfn_vec_valid - check that a segment is well formed
- * @pv: the segment
- *
- * A segment is well formed when its end offset, @pv->pv_offset +
- * @pv->pv_len, fits in 32 bits and every page frame it spans is one that a
- * phys_addr_t can name. Zero-length segments are well formed.
- *
- * Return: true if @pv is well formed.
- */
-bool pfn_vec_valid(const struct pfn_vec *pv)
-{
-	u64 pfn = pv->pv_pfn.val & ~PFN_FLAGS_MASK;
-	unsigned int end, last;
-
-	if (check_add_overflow(pv->pv_offset, pv->pv_len, &end))
-		return false;
-	last = pv->pv_len ? end - 1 : pv->pv_offset;
-
-	return pfn + last / PAGE_SIZE <= PFN_VEC_MAX_PFN;
-}
-EXPORT_SYMBOL_GPL(pfn_vec_valid);
-
 /*
  * How the CPU reaches a page frame, for the accessor, pfn_vec_set_phys() and
  * registration alike:
  * - PFN_VEC_NO_PAGE: no struct page; through a registered region, if any.
- * - PFN_VEC_KMAP: online RAM, and ZONE_DEVICE memory that the kernel maps
- *   as RAM (fsdax, generic, coherent): kmap_local_page().
+ * - PFN_VEC_KMAP: online RAM: kmap_local_page().
+ * - PFN_VEC_DEVKMAP: ZONE_DEVICE memory that the kernel maps as RAM (fsdax,
+ *   generic, coherent): kmap_local_page() too.
  * - PFN_VEC_IOMEM: a P2PDMA page, ZONE_DEVICE over a BAR, which
  *   memremap_pages() maps uncached at its linear address: I/O accessors.
  * - PFN_VEC_UNREACHABLE: struct page, but nothing the CPU may access:
@@ -79,6 +57,7 @@ EXPORT_SYMBOL_GPL(pfn_vec_valid);
 enum pfn_vec_reach {
 	PFN_VEC_NO_PAGE,
 	PFN_VEC_KMAP,
+	PFN_VEC_DEVKMAP,
 	PFN_VEC_IOMEM,
 	PFN_VEC_UNREACHABLE,
 };
@@ -101,7 +80,7 @@ static enum pfn_vec_reach pfn_vec_pfn_reach(unsigned long pfn)
 		if (pgmap->type == MEMORY_DEVICE_PCI_P2PDMA)
 			reach = PFN_VEC_IOMEM;
 		else if (pgmap->type != MEMORY_DEVICE_PRIVATE)
-			reach = PFN_VEC_KMAP;
+			reach = PFN_VEC_DEVKMAP;
 		put_dev_pagemap(pgmap);
 	}
 	return reach;
@@ -111,7 +90,8 @@ static enum pfn_vec_reach pfn_vec_pfn_reach(unsigned long pfn)
  * Which kinds of frame does [pfn, pfn + nr) hold, as a mask of
  * BIT(enum pfn_vec_reach)? With SPARSEMEM, pfn_valid() and ZONE_DEVICE
  * change at subsection boundaries at most, so one frame per subsection
- * tells.
+ * tells, and one per section that has no memory map at all, as most
+ * sections of a large BAR have none.
  */
 static unsigned int pfn_vec_range_reach(unsigned long pfn, unsigned long nr)
 {
@@ -121,8 +101,16 @@ static unsigned int pfn_vec_range_reach(unsigned long pfn, unsigned long nr)
 	for (i = 0; i < nr; i++) {
 		kinds |= BIT(pfn_vec_pfn_reach(pfn + i));
 #ifdef CONFIG_SPARSEMEM
-		/* On to the last frame of this subsection; i++ passes it. */
-		i += (PAGES_PER_SUBSECTION - 1) & ~(pfn + i);
+		/*
+		 * On to the last frame of this subsection, or of this section
+		 * if it has no memory map at all, as for most of a large BAR;
+		 * i++ passes it.
+		 */
+		if (pfn_to_section_nr(pfn + i) >= NR_MEM_SECTIONS ||
+		    !present_section_nr(pfn_to_section_nr(pfn + i)))
+			i += (PAGES_PER_SECTION - 1) & ~(pfn + i);
+		else
+			i += (PAGES_PER_SUBSECTION - 1) & ~(pfn + i);
 #endif
 	}
 	return kinds;
@@ -137,8 +125,9 @@ static unsigned int pfn_vec_range_reach(unsigned long pfn, unsigned long nr)
  * The segment is marked PFN_DEV, without struct page, when no page frame of
  * the range has a struct page, as for a PCI BAR or RAM that the kernel does
  * not manage. A range with struct page is RAM, or ZONE_DEVICE memory that
- * the CPU can reach: P2PDMA pages, which the accessor maps as I/O memory,
- * or fsdax, generic and coherent device memory, which it kmaps as RAM.
+ * the CPU can reach, marked PFN_DEV and PFN_MAP: P2PDMA pages, which the
+ * accessor maps as I/O memory, or fsdax, generic and coherent device
+ * memory, which it kmaps as RAM.
  *
  * Return: 0 on success, with @pv set. -EINVAL if the range wraps the
  * physical address space, ends more than %UINT_MAX bytes past the start of
@@ -153,6 +142,7 @@ int pfn_vec_set_phys(struct pfn_vec *pv, phys_addr_t phys, unsigned int len)
 	unsigned long pfn = PHYS_PFN(phys);
 	unsigned int end, kinds;
 	phys_addr_t last;
+	u64 flags;
 
 	if (check_add_overflow(phys, (phys_addr_t)(len ? len - 1 : 0), &last) ||
 	    check_add_overflow((unsigned int)offset_in_page(phys), len, &end))
@@ -164,7 +154,13 @@ int pfn_vec_set_phys(struct pfn_vec *pv, phys_addr_t phys, unsigned int len)
 	if (kinds & BIT(PFN_VEC_UNREACHABLE))
 		return -ENXIO;
 
-	pv->pv_pfn = phys_to_pfn_t(phys, kinds == BIT(PFN_VEC_NO_PAGE) ? PFN_DEV : 0);
+	if (kinds == BIT(PFN_VEC_NO_PAGE))
+		flags = PFN_VEC_KIND_IO;
+	else if (kinds & ~BIT(PFN_VEC_KMAP))
+		flags = PFN_VEC_KIND_DEVMAP;
+	else
+		flags = PFN_VEC_KIND_RAM;
+	pv->pv_pfn = phys_to_pfn_t(phys, flags);
 	pv->pv_len = len;
 	pv->pv_offset = offset_in_page(phys);
 	return 0;
@@ -206,6 +202,9 @@ EXPORT_SYMBOL_GPL(pfn_vec_iter_init);
  * @holders:	the mappings that hold @ref, counted on the CPU that took or
  *		dropped each: percpu_ref has no count to report when
  *		unregister waits too long
+ * @local:	the pfn_vec_kmap_local() mappings among them, which only
+ *		CONFIG_DEBUG_PFN_VEC counts: one that is live when unregister
+ *		starts breaks the accessor's contract
  * @released:	completed when the last reference is dropped after @ref
  *		was killed
  * @dying:	being unregistered; under pfn_vec_regions_mutex
@@ -224,6 +223,7 @@ EXPORT_SYMBOL_GPL(pfn_vec_iter_init);
 struct pfn_vec_region {
 	struct percpu_ref	ref;
 	long __percpu		*holders;
+	atomic_long_t		local;
 	struct completion	released;
 	bool			dying;
 	bool			cpu;
@@ -232,6 +232,35 @@ struct pfn_vec_region {
 	u64			bus_start;
 	struct xarray		map_types;
 };
+
+/*
+ * With CONFIG_DEBUG_PFN_VEC, report a caller that broke the accessor's
+ * contract, and count it for the KUnit suite that plants such callers.
+ */
+static atomic_long_t pfn_vec_debug_reports;
+
+static void pfn_vec_debug_report(const char *what, phys_addr_t phys)
+{
+	if (!IS_ENABLED(CONFIG_DEBUG_PFN_VEC))
+		return;
+	atomic_long_inc(&pfn_vec_debug_reports);
+	pr_err_ratelimited("contract broken: %s [mem %pa]\n", what, &phys);
+}
+
+#if IS_ENABLED(CONFIG_KUNIT) && IS_ENABLED(CONFIG_DEBUG_PFN_VEC)
+/**
+ * pfn_vec_debug_caught - count the contract breaks CONFIG_DEBUG_PFN_VEC saw
+ *
+ * For the KUnit suite that plants them.
+ *
+ * Return: the breaks reported since boot.
+ */
+long pfn_vec_debug_caught(void)
+{
+	return atomic_long_read(&pfn_vec_debug_reports);
+}
+EXPORT_SYMBOL_IF_KUNIT(pfn_vec_debug_caught);
+#endif
 
 /*
  * Regions by page frame. Lookups run under RCU; a region found there is
@@ -654,11 +683,14 @@ EXPORT_SYMBOL_IF_KUNIT(pfn_vec_region_holders);
  * @phys:	first byte of the region, as registered
  * @size:	size of the region, as registered
  *
- * New mappings of the region fail with -ENXIO from the moment this is
- * called; it then waits for every mapping in flight to be released, so a
- * copy under way finishes the page it has mapped and fails on its next
- * one. The region is then unmapped, with its page tables freed, its KASAN
- * shadow, if any, removed, and its claim released.
+ * Iterators, bios and peers' DMA that look the region up fail with -ENXIO
+ * from the moment this is called; it then waits for those that hold it to
+ * release it, so a walk under way finishes what it maps of the region. The
+ * region is then unmapped, with its page tables freed, its KASAN shadow,
+ * if any, removed, and its claim released. pfn_vec_kmap_local() mappings
+ * hold nothing: the caller has released them all before it unregisters,
+ * as the accessor's contract says, and CONFIG_DEBUG_PFN_VEC reports one
+ * that is live.
  *
  * The wait does not hold up the registry: other regions are registered and
  * unregistered meanwhile, by a holder of this one too, while the range of
@@ -694,6 +726,10 @@ int pfn_vec_region_unregister(phys_addr_t phys, size_t size)
 	WRITE_ONCE(region->dying, true);
 	percpu_ref_kill(&region->ref);
 	mutex_unlock(&pfn_vec_regions_mutex);
+	/* Without the debug option, such a mapping would outlive the region. */
+	if (atomic_long_read(&region->local))
+		pfn_vec_debug_report("unregistering a region mapped by pfn_vec_kmap_local()",
+				     phys);
 
 	while (!wait_for_completion_timeout(&region->released,
 					    PFN_VEC_UNREGISTER_WARN_SECS * HZ)) {
@@ -1026,13 +1062,14 @@ EXPORT_SYMBOL_GPL(pfn_vec_p2p_get);
 bool pfn_vec_dma_pages(const struct pfn_vec *pv)
 {
 	unsigned long pfn = pfn_t_to_pfn(pv->pv_pfn);
+	unsigned int kinds;
 
 	if (!pv->pv_len || !pfn_vec_has_page(pv) || !pfn_vec_valid(pv))
 		return false;
 	pfn += pv->pv_offset >> PAGE_SHIFT;
-	return pfn_vec_range_reach(pfn,
-				   PFN_UP(offset_in_page(pv->pv_offset) +
-					  pv->pv_len)) == BIT(PFN_VEC_KMAP);
+	kinds = pfn_vec_range_reach(pfn, PFN_UP(offset_in_page(pv->pv_offset) +
+						pv->pv_len));
+	return !(kinds & ~(BIT(PFN_VEC_KMAP) | BIT(PFN_VEC_DEVKMAP)));
 }
 EXPORT_SYMBOL_GPL(pfn_vec_dma_pages);
 
@@ -1114,115 +1151,233 @@ bool pfn_vec_same_region(unsigned long a, unsigned long b)
 }
 
 /*
- * Map the page of @pv's first byte into @map. For memory without struct
- * page, *@held is a region the caller holds, or NULL. It is kept when it
- * holds the page and is not being unregistered; otherwise it is released
- * and replaced by the page's own region. Mapping a page of the region
- * already held is therefore address arithmetic.
+ * Map the first byte of @pv into @map, and say in *@len how many bytes of
+ * @pv, at least one, that mapping covers: the rest of @pv within one
+ * region, where the memory lies in the linear map, else the rest of its
+ * page. For memory without struct page, *@held is a region the caller
+ * holds, or NULL. It is kept when it holds the byte, and otherwise is
+ * released and replaced by the byte's own region, which is refused if it
+ * is not registered for the CPU or is being unregistered. Memory with
+ * struct page is checked as pfn_vec_set_phys() does, frame by frame;
+ * flags that do not say what the frames are mean a caller's bug.
  */
-static int pfn_vec_map_page(const struct pfn_vec *pv, struct iosys_map *map,
-			    struct pfn_vec_region **held)
+static int pfn_vec_map_piece(const struct pfn_vec *pv, struct iosys_map *map,
+			     struct pfn_vec_region **held, unsigned int *len)
 {
-	unsigned long pfn = pfn_t_to_pfn(pv->pv_pfn) + pv->pv_offset / PAGE_SIZE;
-	unsigned int offset = offset_in_page(pv->pv_offset);
-	void __iomem *io;
+	phys_addr_t phys = pfn_vec_phys(pv);
+	unsigned long pfn = PHYS_PFN(phys);
+	unsigned int offset = offset_in_page(phys);
+	struct pfn_vec_region *region;
+	unsigned int kinds;
 
 	if (pfn_vec_has_page(pv)) {
-		switch (pfn_vec_pfn_reach(pfn)) {
-		case PFN_VEC_KMAP:
-			iosys_map_set_vaddr(map, kmap_local_page(pfn_to_page(pfn)) +
-						 offset);
-			return 0;
-		case PFN_VEC_IOMEM:
+		/* Without the linear map, one kmap_local_page() at a time. */
+		*len = pfn_vec_ram_linear() ? pv->pv_len :
+		       min_t(unsigned int, pv->pv_len, PAGE_SIZE - offset);
+		kinds = pfn_vec_range_reach(pfn, PFN_UP(offset + *len));
+		if (kinds & BIT(PFN_VEC_NO_PAGE)) {
+			pfn_vec_debug_report("flags claim a struct page", phys);
+			return -EINVAL;
+		}
+		if (kinds & BIT(PFN_VEC_UNREACHABLE))
+			return -ENXIO;
+		if (!!(kinds & (BIT(PFN_VEC_DEVKMAP) | BIT(PFN_VEC_IOMEM))) !=
+		    (pfn_vec_kind(pv) == PFN_VEC_KIND_DEVMAP))
+			pfn_vec_debug_report("flags misname ZONE_DEVICE memory",
+					     phys);
+		if (kinds == BIT(PFN_VEC_IOMEM)) {
 			iosys_map_set_vaddr_iomem(map, (void __iomem __force *)
 						  pfn_to_kaddr(pfn) + offset);
 			return 0;
-		case PFN_VEC_UNREACHABLE:
-			return -ENXIO;
-		default:
-			return -EINVAL;
 		}
+		if (kinds & BIT(PFN_VEC_IOMEM))
+			return -EINVAL;
+		if (pfn_vec_ram_linear())
+			iosys_map_set_vaddr(map, page_address(pfn_to_page(pfn)) +
+						 offset);
+		else
+			iosys_map_set_vaddr(map, kmap_local_page(pfn_to_page(pfn)) +
+						 offset);
+		return 0;
 	}
 
-	/* Unregistering kills the reference before it waits for holders. */
-	if (*held && (!pfn_vec_region_holds(*held, pfn) ||
-		      percpu_ref_is_dying(&(*held)->ref))) {
-		pfn_vec_region_put(*held);
-		*held = NULL;
+	region = *held;
+	if (region && !pfn_vec_region_holds(region, pfn)) {
+		pfn_vec_region_put(region);
+		region = NULL;
 	}
-	if (!*held) {
-		*held = pfn_vec_region_get(pfn);
-		if (!*held)
-			return -ENXIO;
-		/* Offered to peers' DMA alone: not mapped. */
-		if (!(*held)->cpu) {
-			pfn_vec_region_put(*held);
-			*held = NULL;
-			return -ENXIO;
+	if (!region) {
+		region = pfn_vec_region_get(pfn);
+		/* Offered to peers' DMA alone, it is not mapped. */
+		if (region && !region->cpu) {
+			pfn_vec_region_put(region);
+			region = NULL;
 		}
 	}
-	io = io_linear_addr(PFN_PHYS(pfn));
-	iosys_map_set_vaddr_iomem(map, io + offset);
+	*held = region;
+	if (!region)
+		return -ENXIO;
+	iosys_map_set_vaddr_iomem(map, io_linear_addr(phys));
+	*len = min_t(resource_size_t, pv->pv_len, region->claim.end - phys + 1);
 	return 0;
 }
 
-static void pfn_vec_unmap_page(struct iosys_map *map)
-{
-	if (!map->is_iomem)
-		kunmap_local(map->vaddr);
-}
-
 /**
- * pfn_vec_kmap_local - map the first page of a segment, kmap_local style
- * @pv:	the segment; its first byte is mapped, up to the end of its page
- * @m:	receives the mapping of @pv's first byte
+ * pfn_vec_check - may the CPU map a segment, by the accessor's contract?
+ * @pv: the segment
  *
- * Memory with struct page is mapped with kmap_local_page(), highmem
- * included, and @m->map is in system memory; but a P2PDMA page, which is
- * part of a BAR, is reached at its linear address, and @m->map is in I/O
- * memory. Memory without struct page is
- * reached through the linear map of the region registered for it, and
- * @m->map is in I/O memory; the mapping holds the region, so unregistering
- * it waits until the mapping is released. To map many pages in a row,
- * struct pfn_vec_miter is cheaper: it holds a region once for all its pages.
+ * The checked way in, for code that takes segments from elsewhere and
+ * hands them to the accessor, as the block layer does a bio's before any
+ * of it moves: pfn_vec_kmap_local() and the mapping iterator believe a
+ * segment's flags and map RAM without a look at its struct page. Checks
+ * that @pv is well formed, that its flags say what its frames are, frame
+ * by frame as pfn_vec_set_phys() does, that memory with struct page is
+ * reachable, and that every byte of memory without struct page lies in a
+ * region registered for the CPU, which is not being unregistered. The
+ * answer holds as long as the caller keeps the memory, as the contract
+ * says.
  *
- * The mapping follows the rules of kmap_local_page(): it is usable in any
- * context, must be released with pfn_vec_kunmap_local() in the same
- * context, and nested mappings are released in reverse order.
- *
- * Return: 0 on success. -ENXIO if the CPU cannot reach the page: it has
- * no struct page and no region registered for the CPU holds it (none, or
- * one offered to peers' DMA alone), or it is device-private or offline;
- * -EINVAL if @pv claims a struct page that its frame does not have. On
- * error nothing is mapped and @m is unchanged.
+ * Context: any context.
+ * Return: 0 if it may. -EINVAL if @pv is malformed or its flags claim a
+ * struct page that a frame does not have, or misname ZONE_DEVICE memory;
+ * -ENXIO if the CPU cannot reach a byte of it.
  */
-int pfn_vec_kmap_local(const struct pfn_vec *pv, struct pfn_vec_map *m)
+int pfn_vec_check(const struct pfn_vec *pv)
 {
-	struct pfn_vec_region *region = NULL;
-	int ret;
+	phys_addr_t phys = pfn_vec_phys(pv), last;
+	struct pfn_vec_region *region;
+	unsigned int kinds;
+	bool dev;
 
-	ret = pfn_vec_map_page(pv, &m->map, &region);
-	if (!ret)
-		m->region = region;
-	return ret;
+	if (!pfn_vec_valid(pv))
+		return -EINVAL;
+	if (!pv->pv_len)
+		return 0;
+	last = phys + pv->pv_len - 1;
+	if (pfn_vec_has_page(pv)) {
+		kinds = pfn_vec_range_reach(PHYS_PFN(phys),
+					    PHYS_PFN(last) - PHYS_PFN(phys) + 1);
+		if (kinds & BIT(PFN_VEC_NO_PAGE))
+			return -EINVAL;
+		if (kinds & BIT(PFN_VEC_UNREACHABLE))
+			return -ENXIO;
+		dev = kinds & (BIT(PFN_VEC_DEVKMAP) | BIT(PFN_VEC_IOMEM));
+		if (dev != (pfn_vec_kind(pv) == PFN_VEC_KIND_DEVMAP))
+			return -EINVAL;
+		/* P2PDMA pages are mapped as one piece: none of anything else. */
+		if ((kinds & BIT(PFN_VEC_IOMEM)) && kinds != BIT(PFN_VEC_IOMEM))
+			return -EINVAL;
+		return 0;
+	}
+	/* Region by region: a segment may span two that are side by side. */
+	for (;;) {
+		bool cpu;
+		resource_size_t end;
+
+		region = pfn_vec_region_get(PHYS_PFN(phys));
+		if (!region)
+			return -ENXIO;
+		cpu = region->cpu;
+		end = region->claim.end;
+		pfn_vec_region_put(region);
+		if (!cpu)
+			return -ENXIO;
+		if (end >= last)
+			return 0;
+		phys = end + 1;
+	}
 }
-EXPORT_SYMBOL_GPL(pfn_vec_kmap_local);
+EXPORT_SYMBOL_GPL(pfn_vec_check);
 
-/**
- * pfn_vec_kunmap_local - release a mapping from pfn_vec_kmap_local()
- * @m: the mapping
- */
-void pfn_vec_kunmap_local(struct pfn_vec_map *m)
+/* One page of @pv, as kmap_local_page() maps, for the lone mapping. */
+static int pfn_vec_kmap_page(const struct pfn_vec *pv, struct iosys_map *map,
+			     struct pfn_vec_region **region)
 {
-	pfn_vec_unmap_page(&m->map);
-	pfn_vec_region_put(m->region);
+	struct pfn_vec one = *pv;
+	unsigned int len;
+
+	if (!pfn_vec_valid(pv)) {
+		pfn_vec_debug_report("malformed segment", pfn_vec_phys(pv));
+		return -EINVAL;
+	}
+	one.pv_len = max_t(unsigned int, 1,
+			   min_t(unsigned int, pv->pv_len,
+				 PAGE_SIZE - offset_in_page(pfn_vec_phys(pv))));
+	return pfn_vec_map_piece(&one, map, region, &len);
 }
-EXPORT_SYMBOL_GPL(pfn_vec_kunmap_local);
 
 /*
- * The single-page view under @iter, past any zero-length segments and cut
- * to @max bytes. @iter must have at least @max bytes left, and @max must
- * not be zero. Return: 0, or -EINVAL if the segment is malformed.
+ * pfn_vec_kmap_local() for what it does not map inline: ZONE_DEVICE pages,
+ * by their dev_pagemap's rules, and memory without struct page on an
+ * architecture without the I/O linear map, which is refused. Returns the
+ * mapping by value, with an ERR_PTR() in its address on error, so that
+ * the caller's struct pfn_vec_map never escapes its inline fast path.
+ */
+struct iosys_map __pfn_vec_kmap_local(const struct pfn_vec *pv)
+{
+	struct pfn_vec_region *region = NULL;
+	struct iosys_map map;
+	int ret = -ENXIO;
+
+	if (pfn_vec_has_page(pv))
+		ret = pfn_vec_kmap_page(pv, &map, &region);
+	else if (IS_ENABLED(CONFIG_ARCH_HAS_IO_LINEAR_MAP))
+		/* A caller's bug: only CONFIG_DEBUG_PFN_VEC gets here for these. */
+		ret = -EINVAL;
+	if (region) {
+		pfn_vec_region_put(region);
+		ret = -EINVAL;
+	}
+	if (ret)
+		iosys_map_set_vaddr(&map, ERR_PTR(ret));
+	return map;
+}
+EXPORT_SYMBOL_GPL(__pfn_vec_kmap_local);
+
+/*
+ * pfn_vec_kmap_local() with CONFIG_DEBUG_PFN_VEC: every mapping is looked
+ * up, and holds the region of memory without struct page, counted as a
+ * local mapping, until pfn_vec_kunmap_local(). A mapping of memory no live
+ * region holds is refused and reported: without the option, the caller
+ * would touch memory that nothing maps.
+ */
+int __pfn_vec_kmap_local_debug(const struct pfn_vec *pv, struct pfn_vec_map *m)
+{
+	struct pfn_vec_region *region = NULL;
+	struct iosys_map map;
+	int ret;
+
+	if (!pfn_vec_has_page(pv) && !IS_ENABLED(CONFIG_ARCH_HAS_IO_LINEAR_MAP))
+		return -ENXIO;
+	ret = pfn_vec_kmap_page(pv, &map, &region);
+	if (ret) {
+		if (!pfn_vec_has_page(pv))
+			pfn_vec_debug_report("local mapping of no live region",
+					     pfn_vec_phys(pv));
+		return ret;
+	}
+	if (region)
+		atomic_long_inc(&region->local);
+	m->map = map;
+	m->region = region;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(__pfn_vec_kmap_local_debug);
+
+/* pfn_vec_kunmap_local() with CONFIG_DEBUG_PFN_VEC: release the region. */
+void __pfn_vec_kunmap_local_debug(struct pfn_vec_map *m)
+{
+	if (m->region) {
+		atomic_long_dec(&m->region->local);
+		pfn_vec_region_put(m->region);
+	}
+}
+EXPORT_SYMBOL_GPL(__pfn_vec_kunmap_local_debug);
+
+/*
+ * The rest of the segment under @iter, past any zero-length segments and
+ * cut to @max bytes. @iter must have at least @max bytes left, and @max
+ * must not be zero. Return: 0, or -EINVAL if the segment is malformed.
  */
 static int pfn_vec_iter_view(const struct pfn_vec *pvec,
 			     struct bvec_iter *iter, size_t max,
@@ -1231,7 +1386,7 @@ static int pfn_vec_iter_view(const struct pfn_vec *pvec,
 	for (;;) {
 		if (!pfn_vec_valid(__pfn_vec_iter_seg(pvec, *iter)))
 			return -EINVAL;
-		*pv = pfn_vec_iter_pvec(pvec, *iter);
+		*pv = mp_pfn_vec_iter_pvec(pvec, *iter);
 		if (pv->pv_len)
 			break;
 		pfn_vec_iter_advance_single(pvec, iter, 0);
@@ -1241,7 +1396,7 @@ static int pfn_vec_iter_view(const struct pfn_vec *pvec,
 }
 
 /**
- * pfn_vec_miter_start - start mapping a pfn_vec range one page at a time
+ * pfn_vec_miter_start - start mapping a pfn_vec range piece by piece
  * @miter:	the iterator to set up
  * @pvec:	the array
  * @iter:	cursor into @pvec; advanced over each piece when the next one
@@ -1254,6 +1409,9 @@ static int pfn_vec_iter_view(const struct pfn_vec *pvec,
  *	while (pfn_vec_miter_next(&miter))
  *		iosys_map_memcpy_to(&miter.map, 0, buf, miter.length);
  *	ret = pfn_vec_miter_stop(&miter);
+ *
+ * or, to copy through the iterator in steps of the caller's choosing,
+ * pfn_vec_miter_memcpy_to() and pfn_vec_miter_memcpy_from().
  *
  * Context: any context. The iterator holds at most one kmap_local_page()
  * mapping at a time and must be stopped in the context that started it.
@@ -1271,52 +1429,38 @@ void pfn_vec_miter_start(struct pfn_vec_miter *miter,
 }
 EXPORT_SYMBOL_GPL(pfn_vec_miter_start);
 
-/* Release the current piece and step the cursor over it. */
-static void pfn_vec_miter_release(struct pfn_vec_miter *miter)
-{
-	if (!miter->mapped)
-		return;
-	pfn_vec_unmap_page(&miter->map);
-	pfn_vec_iter_advance_single(miter->pvec, miter->iter, miter->length);
-	miter->left -= miter->length;
-	miter->mapped = false;
-}
-
 /**
  * __pfn_vec_miter_next - map the next piece of the range, the long way
  * @miter: the iterator
  *
- * pfn_vec_miter_next() for every piece that is not simply the next page of
- * the same segment in the region held: the first piece of a segment, which
- * is checked here, any piece of memory with struct page, and any piece
- * outside the held region or after its unregistering began.
+ * pfn_vec_miter_next() for every piece that it does not map inline: the
+ * first piece of memory without struct page outside the region the
+ * iterator holds, which is looked up here, ZONE_DEVICE pages, malformed
+ * segments, and every piece with CONFIG_DEBUG_PFN_VEC.
  *
  * Return: as for pfn_vec_miter_next().
  */
 bool __pfn_vec_miter_next(struct pfn_vec_miter *miter)
 {
 	struct pfn_vec pv;
+	unsigned int len;
 
-	pfn_vec_miter_release(miter);
+	__pfn_vec_miter_release(miter);
 	if (miter->error || !miter->left)
 		return false;
 
 	miter->error = pfn_vec_iter_view(miter->pvec, miter->iter,
 					 miter->left, &pv);
 	if (!miter->error)
-		miter->error = pfn_vec_map_page(&pv, &miter->map,
-						&miter->region);
+		miter->error = pfn_vec_map_piece(&pv, &miter->map,
+						 &miter->region, &len);
 	if (miter->error)
 		return false;
-	/* The next page of a region is reached inline; P2PDMA's is not. */
-	if (!pfn_vec_has_page(&pv)) {
-		miter->region_ref = &miter->region->ref;
-		miter->region_end = io_linear_addr(miter->region->claim.start) +
-				    resource_size(&miter->region->claim);
-	} else {
-		miter->region_end = NULL;
+	if (miter->region) {
+		miter->region_start = miter->region->claim.start;
+		miter->region_last = miter->region->claim.end;
 	}
-	miter->length = pv.pv_len;
+	miter->length = len;
 	miter->mapped = true;
 	return true;
 }
@@ -1326,19 +1470,20 @@ EXPORT_SYMBOL_GPL(__pfn_vec_miter_next);
  * pfn_vec_miter_stop - stop a pfn_vec mapping iterator
  * @miter: the iterator
  *
- * Releases the current piece, which counts as consumed, and the region the
- * iterator holds.
+ * Releases the current piece, which counts as consumed unless the copy
+ * helpers used part of it, and the region the iterator holds.
  *
  * Return: 0 if every piece was mapped or the caller stopped early. -EINVAL,
  * with the cursor untouched, if the range was longer than the cursor.
- * Otherwise the error that ended the range, with the cursor at the page
+ * Otherwise the error that ended the range, with the cursor at the piece
  * that could not be mapped: -ENXIO for memory without struct page that no
- * region registered for the CPU holds, or that is being unregistered, and for
- * device-private or offline pages; -EINVAL for a malformed segment.
+ * region registered for the CPU holds, or whose region is being
+ * unregistered, and for device-private or offline pages; -EINVAL for a
+ * malformed segment.
  */
 int pfn_vec_miter_stop(struct pfn_vec_miter *miter)
 {
-	pfn_vec_miter_release(miter);
+	__pfn_vec_miter_release(miter);
 	pfn_vec_region_put(miter->region);
 	miter->region = NULL;
 	return miter->error;
@@ -1346,21 +1491,38 @@ int pfn_vec_miter_stop(struct pfn_vec_miter *miter)
 EXPORT_SYMBOL_GPL(pfn_vec_miter_stop);
 
 /*
- * Hand @len bytes of @pvec from @iter to @step, one mapped piece at a time.
- * Stops before the first page that cannot be mapped; @iter then covers
- * exactly the bytes that were not handed over.
+ * Hand the next @len bytes of @miter's range to @step, one mapped piece,
+ * or part of one, at a time. Return: 0, or -EINVAL if @len is more than
+ * the range has left, with nothing handed over; otherwise the error of the
+ * first piece that could not be mapped, with the bytes before it handed
+ * over.
  */
-static int pfn_vec_walk(const struct pfn_vec *pvec, struct bvec_iter *iter,
-			size_t len,
-			void (*step)(struct iosys_map *map, size_t n, void *arg),
-			void *arg)
+static int pfn_vec_miter_walk(struct pfn_vec_miter *miter, size_t len,
+			      void (*step)(struct iosys_map *map, size_t n,
+					   void *arg),
+			      void *arg)
 {
-	struct pfn_vec_miter miter;
+	if (miter->error)
+		return miter->error;
+	/* What is left counts all of the current piece, used or not. */
+	if (len > miter->left - (miter->mapped ? miter->used : 0))
+		return -EINVAL;
+	while (len) {
+		struct iosys_map map;
+		size_t n;
 
-	pfn_vec_miter_start(&miter, pvec, iter, len);
-	while (pfn_vec_miter_next(&miter))
-		step(&miter.map, miter.length, arg);
-	return pfn_vec_miter_stop(&miter);
+		if (!miter->mapped || miter->used == miter->length) {
+			if (!pfn_vec_miter_next(miter))
+				return miter->error;
+		}
+		n = min_t(size_t, len, miter->length - miter->used);
+		map = miter->map;
+		iosys_map_incr(&map, miter->used);
+		step(&map, n, arg);
+		miter->used += n;
+		len -= n;
+	}
+	return 0;
 }
 
 static void pfn_vec_step_to(struct iosys_map *map, size_t n, void *arg)
@@ -1371,6 +1533,74 @@ static void pfn_vec_step_to(struct iosys_map *map, size_t n, void *arg)
 	*buf += n;
 }
 
+static void pfn_vec_step_from(struct iosys_map *map, size_t n, void *arg)
+{
+	void **buf = arg;
+
+	iosys_map_memcpy_from(*buf, map, 0, n);
+	*buf += n;
+}
+
+static void pfn_vec_step_zero(struct iosys_map *map, size_t n, void *arg)
+{
+	iosys_map_memset(map, 0, 0, n);
+}
+
+/**
+ * pfn_vec_miter_memcpy_to - copy a kernel buffer into an iterator's range
+ * @miter:	the iterator, from pfn_vec_miter_start()
+ * @buf:	source buffer
+ * @len:	number of bytes to copy, at most what the range has left
+ *
+ * Copies into the next @len bytes of the range, going on from where the
+ * last call stopped, so that a loop over a range looks each region up
+ * once, not once per call. Do not mix with pfn_vec_miter_next() on the
+ * same iterator.
+ *
+ * Return: 0 when all @len bytes were copied. -EINVAL, with nothing copied,
+ * if @len is more than the range has left. Otherwise the error that
+ * pfn_vec_miter_stop() will return for the first piece that could not be
+ * mapped, with the bytes before it copied: the cursor is advanced over
+ * exactly those once the iterator is stopped.
+ */
+int pfn_vec_miter_memcpy_to(struct pfn_vec_miter *miter, const void *buf,
+			    size_t len)
+{
+	return pfn_vec_miter_walk(miter, len, pfn_vec_step_to, &buf);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_miter_memcpy_to);
+
+/**
+ * pfn_vec_miter_memcpy_from - copy from an iterator's range into a buffer
+ * @buf:	destination buffer
+ * @miter:	the iterator, from pfn_vec_miter_start()
+ * @len:	number of bytes to copy, at most what the range has left
+ *
+ * As pfn_vec_miter_memcpy_to(), the other way.
+ *
+ * Return: as for pfn_vec_miter_memcpy_to().
+ */
+int pfn_vec_miter_memcpy_from(void *buf, struct pfn_vec_miter *miter,
+			      size_t len)
+{
+	return pfn_vec_miter_walk(miter, len, pfn_vec_step_from, &buf);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_miter_memcpy_from);
+
+/* One walk with an iterator of its own, for the helpers below. */
+static int pfn_vec_walk(const struct pfn_vec *pvec, struct bvec_iter *iter,
+			size_t len,
+			void (*step)(struct iosys_map *map, size_t n, void *arg),
+			void *arg)
+{
+	struct pfn_vec_miter miter;
+	int ret;
+
+	pfn_vec_miter_start(&miter, pvec, iter, len);
+	ret = pfn_vec_miter_walk(&miter, len, step, arg);
+	return pfn_vec_miter_stop(&miter) ?: ret;
+}
+
 /**
  * pfn_vec_memcpy_to - copy a kernel buffer into a pfn_vec range
  * @pvec:	destination array
@@ -1378,12 +1608,15 @@ static void pfn_vec_step_to(struct iosys_map *map, size_t n, void *arg)
  * @buf:	source buffer
  * @len:	number of bytes to copy
  *
+ * Each call looks up the regions it copies to; a loop that copies a range
+ * in steps uses pfn_vec_miter_memcpy_to() on one iterator instead.
+ *
  * Return: 0 when all @len bytes were copied. -EINVAL, with nothing copied,
  * if @len is more than @iter has left. Otherwise the copy stops before the
- * first page it cannot map and returns that error: -ENXIO for memory
- * the CPU cannot reach (see pfn_vec_kmap_local()), -EINVAL for a
+ * first piece it cannot map and returns that error: -ENXIO for memory
+ * the CPU cannot reach (see pfn_vec_miter_stop()), -EINVAL for a
  * malformed segment.
- * @iter then stands at that page: it was advanced over exactly the bytes
+ * @iter then stands at that piece: it was advanced over exactly the bytes
  * that were copied, and nothing at or after it was written.
  */
 int pfn_vec_memcpy_to(const struct pfn_vec *pvec, struct bvec_iter *iter,
@@ -1392,14 +1625,6 @@ int pfn_vec_memcpy_to(const struct pfn_vec *pvec, struct bvec_iter *iter,
 	return pfn_vec_walk(pvec, iter, len, pfn_vec_step_to, &buf);
 }
 EXPORT_SYMBOL_GPL(pfn_vec_memcpy_to);
-
-static void pfn_vec_step_from(struct iosys_map *map, size_t n, void *arg)
-{
-	void **buf = arg;
-
-	iosys_map_memcpy_from(*buf, map, 0, n);
-	*buf += n;
-}
 
 /**
  * pfn_vec_memcpy_from - copy a pfn_vec range into a kernel buffer
@@ -1417,11 +1642,6 @@ int pfn_vec_memcpy_from(void *buf, const struct pfn_vec *pvec,
 	return pfn_vec_walk(pvec, iter, len, pfn_vec_step_from, &buf);
 }
 EXPORT_SYMBOL_GPL(pfn_vec_memcpy_from);
-
-static void pfn_vec_step_zero(struct iosys_map *map, size_t n, void *arg)
-{
-	iosys_map_memset(map, 0, 0, n);
-}
 
 /**
  * pfn_vec_zero - zero a pfn_vec range
@@ -1472,8 +1692,8 @@ static void pfn_vec_map_copy(struct iosys_map *dst, const struct iosys_map *src,
  *
  * Return: 0 when all @len bytes were copied. -EINVAL, with nothing copied,
  * if @len is more than either cursor has left. Otherwise the copy stops
- * before the first page of either side that it cannot map and returns the
- * error pfn_vec_kmap_local() gave for it (-ENXIO, or -EINVAL for a
+ * before the first piece of either side that it cannot map and returns the
+ * error pfn_vec_miter_stop() gives for it (-ENXIO, or -EINVAL for a
  * malformed segment); both cursors were then advanced over exactly the
  * bytes that were copied, and nothing past them was written.
  */
@@ -1488,31 +1708,34 @@ int pfn_vec_copy(const struct pfn_vec *dst, struct bvec_iter *dst_iter,
 		return -EINVAL;
 
 	/*
-	 * Both pages are mapped and unmapped together on every step, so that
+	 * Both pieces are mapped and unmapped together on every step, so that
 	 * kmap_local_page() mappings nest; only the regions stay held.
 	 */
 	while (len) {
 		struct iosys_map dst_map, src_map;
+		unsigned int dn, sn, n;
 		struct pfn_vec dv, sv;
-		unsigned int n;
 
 		ret = pfn_vec_iter_view(dst, dst_iter, len, &dv);
 		if (!ret)
-			ret = pfn_vec_map_page(&dv, &dst_map, &dst_region);
+			ret = pfn_vec_map_piece(&dv, &dst_map, &dst_region, &dn);
 		if (ret)
 			break;
-		ret = pfn_vec_iter_view(src, src_iter, dv.pv_len, &sv);
+		ret = pfn_vec_iter_view(src, src_iter, dn, &sv);
 		if (!ret)
-			ret = pfn_vec_map_page(&sv, &src_map, &src_region);
+			ret = pfn_vec_map_piece(&sv, &src_map, &src_region, &sn);
 		if (ret) {
-			pfn_vec_unmap_page(&dst_map);
+			if (!dst_map.is_iomem)
+				kunmap_local(dst_map.vaddr);
 			break;
 		}
 
-		n = sv.pv_len;
+		n = min(dn, sn);
 		pfn_vec_map_copy(&dst_map, &src_map, n);
-		pfn_vec_unmap_page(&src_map);
-		pfn_vec_unmap_page(&dst_map);
+		if (!src_map.is_iomem)
+			kunmap_local(src_map.vaddr);
+		if (!dst_map.is_iomem)
+			kunmap_local(dst_map.vaddr);
 		pfn_vec_iter_advance_single(dst, dst_iter, n);
 		pfn_vec_iter_advance_single(src, src_iter, n);
 		len -= n;

@@ -15,6 +15,7 @@
 
 #include <linux/bvec.h>
 #include <linux/build_bug.h>
+#include <linux/highmem.h>
 #include <linux/io_linear_map.h>
 #include <linux/iosys-map.h>
 #include <linux/limits.h>
@@ -112,16 +113,60 @@ static inline pfn_t __pfn_vec_pfn_add(pfn_t pfn, unsigned long nr)
 }
 
 /**
+ * pfn_vec_valid - check that a segment is well formed
+ * @pv: the segment
+ *
+ * A segment is well formed when its end offset, @pv->pv_offset +
+ * @pv->pv_len, fits in 32 bits and every page frame it spans is one that a
+ * phys_addr_t can name. Zero-length segments are well formed.
+ *
+ * Return: true if @pv is well formed.
+ */
+static inline bool pfn_vec_valid(const struct pfn_vec *pv)
+{
+	u64 pfn = pv->pv_pfn.val & ~PFN_FLAGS_MASK;
+	unsigned int end, last;
+
+	if (check_add_overflow(pv->pv_offset, pv->pv_len, &end))
+		return false;
+	last = pv->pv_len ? end - 1 : pv->pv_offset;
+	return pfn + last / PAGE_SIZE <= PFN_VEC_MAX_PFN;
+}
+
+/*
+ * The kind of a segment's memory, as its pfn_t flags say: RAM, with no
+ * flag; ZONE_DEVICE pages, with PFN_DEV and PFN_MAP, as pfn_t_devmap()
+ * reads them; memory without struct page, with PFN_DEV alone. The
+ * constructors set them, and the accessor trusts them, as
+ * kmap_local_page() trusts its page.
+ */
+#define PFN_VEC_KIND_MASK	(PFN_DEV | PFN_MAP)
+#define PFN_VEC_KIND_RAM	0
+#define PFN_VEC_KIND_DEVMAP	(PFN_DEV | PFN_MAP)
+#define PFN_VEC_KIND_IO		PFN_DEV
+
+static inline u64 pfn_vec_kind(const struct pfn_vec *pv)
+{
+	return pv->pv_pfn.val & PFN_VEC_KIND_MASK;
+}
+
+/**
  * pfn_vec_set_page - initialise a pfn_vec for memory with struct page
  * @pv:		pfn_vec to initialise
  * @page:	first page of the segment
  * @len:	length of the segment in bytes
  * @offset:	offset of the first byte into @page
+ *
+ * A ZONE_DEVICE page is marked so (PFN_DEV and PFN_MAP), as the accessor
+ * maps it by its dev_pagemap's rules; every page of the segment must be
+ * of the same kind, and of the same dev_pagemap, as @page.
  */
 static inline void pfn_vec_set_page(struct pfn_vec *pv, struct page *page,
 				    unsigned int len, unsigned int offset)
 {
 	pv->pv_pfn = page_to_pfn_t(page);
+	if (is_zone_device_page(page))
+		pv->pv_pfn.val |= PFN_VEC_KIND_DEVMAP;
 	pv->pv_len = len;
 	pv->pv_offset = offset;
 }
@@ -151,7 +196,6 @@ static inline int __must_check pfn_vec_set_folio(struct pfn_vec *pv,
 
 int __must_check pfn_vec_set_phys(struct pfn_vec *pv, phys_addr_t phys,
 				  unsigned int len);
-bool pfn_vec_valid(const struct pfn_vec *pv);
 int __must_check pfn_vec_iter_init(struct bvec_iter *iter,
 				   const struct pfn_vec *pvec, unsigned int nr);
 
@@ -352,11 +396,11 @@ static inline void pfn_vec_iter_advance_single(const struct pfn_vec *pvec,
 
 /**
  * struct pfn_vec_map - a local mapping of one page of a pfn_vec segment
- * @map: address of the segment's first byte, in system memory for memory
- *	 with struct page, in I/O memory otherwise; iosys_map helpers
- *	 access either correctly
- * @region: for I/O memory, the registered region that the mapping holds
- *	    alive until pfn_vec_kunmap_local(); %NULL for system memory
+ * @map: address of the segment's first byte, in system memory for RAM and
+ *	 for ZONE_DEVICE pages that the kernel maps as RAM, in I/O memory
+ *	 otherwise; iosys_map helpers access either correctly
+ * @region: with CONFIG_DEBUG_PFN_VEC, the region that the mapping holds
+ *	    until pfn_vec_kunmap_local(), or %NULL; not set without it
  */
 struct pfn_vec_map {
 	struct iosys_map	map;
@@ -390,22 +434,119 @@ int __must_check devm_pfn_vec_region_register_p2p(struct pci_dev *pdev,
 long pfn_vec_regions_live(void);
 long pfn_vec_region_holders(phys_addr_t phys, size_t size);
 #endif
+#if IS_ENABLED(CONFIG_KUNIT) && IS_ENABLED(CONFIG_DEBUG_PFN_VEC)
+long pfn_vec_debug_caught(void);
+#endif
 
-int __must_check pfn_vec_kmap_local(const struct pfn_vec *pv,
-				    struct pfn_vec_map *m);
-void pfn_vec_kunmap_local(struct pfn_vec_map *m);
 bool pfn_vec_same_region(unsigned long a, unsigned long b);
 
+/*
+ * Where kmap_local_page() is page_address(), all of RAM lies in the linear
+ * map and one mapping covers a piece of RAM of many pages.
+ */
+static inline bool pfn_vec_ram_linear(void)
+{
+#if defined(CONFIG_HIGHMEM) || defined(ARCH_HAS_FLUSH_ON_KUNMAP)
+	return false;
+#else
+	return true;
+#endif
+}
+
+int __must_check pfn_vec_check(const struct pfn_vec *pv);
+struct iosys_map __pfn_vec_kmap_local(const struct pfn_vec *pv);
+int __pfn_vec_kmap_local_debug(const struct pfn_vec *pv, struct pfn_vec_map *m);
+void __pfn_vec_kunmap_local_debug(struct pfn_vec_map *m);
+
 /**
- * struct pfn_vec_miter - map a pfn_vec range one page at a time
+ * pfn_vec_kmap_local - map the first page of a segment, kmap_local style
+ * @pv:	the segment; its first byte is mapped, up to the end of its page
+ * @m:	receives the mapping of @pv's first byte
+ *
+ * RAM is mapped with kmap_local_page(), highmem included, and @m->map is in
+ * system memory. Memory without struct page is reached at its address in
+ * the I/O linear map, and @m->map is in I/O memory. ZONE_DEVICE pages are
+ * mapped by the rules of their dev_pagemap: a P2PDMA page, which is part of
+ * a BAR, in I/O memory; fsdax, generic and coherent device memory as RAM.
+ *
+ * The caller keeps the memory alive while it is mapped, as the caller of
+ * kmap_local_page() keeps its page: memory without struct page lies in a
+ * region registered for the CPU that is not unregistered before the
+ * mapping is released. The region's owner keeps that rule by unregistering
+ * only once its own I/O is done; anyone else holds the region, with a
+ * struct pfn_vec_miter or through a bio, for all the pages it maps. So for
+ * RAM and for memory without struct page this is address arithmetic, one
+ * branch more than kmap_local_page(), with no lookup. CONFIG_DEBUG_PFN_VEC
+ * looks every mapping up, holds its region, and reports a caller that
+ * breaks the rule.
+ *
+ * The mapping follows the rules of kmap_local_page(): it is usable in any
+ * context, must be released with pfn_vec_kunmap_local() in the same
+ * context, and nested mappings are released in reverse order.
+ *
+ * Return: 0 on success. -ENXIO if the CPU cannot reach the page: it has no
+ * struct page and the architecture has no I/O linear map, or it is a
+ * device-private or offline ZONE_DEVICE page. With CONFIG_DEBUG_PFN_VEC,
+ * also -ENXIO for memory without struct page that no live region registered
+ * for the CPU holds, and -EINVAL for a malformed segment or one whose flags
+ * claim a struct page that its frame does not have. On error nothing is
+ * mapped and @m is unchanged.
+ */
+static inline int __must_check pfn_vec_kmap_local(const struct pfn_vec *pv,
+						  struct pfn_vec_map *m)
+{
+	phys_addr_t phys = pfn_vec_phys(pv);
+	u64 kind = pfn_vec_kind(pv);
+	struct iosys_map map;
+
+	if (IS_ENABLED(CONFIG_DEBUG_PFN_VEC))
+		return __pfn_vec_kmap_local_debug(pv, m);
+	if (likely(kind == PFN_VEC_KIND_RAM)) {
+		iosys_map_set_vaddr(&map,
+				    kmap_local_page(pfn_to_page(PHYS_PFN(phys))) +
+				    offset_in_page(phys));
+	} else if (kind == PFN_VEC_KIND_IO &&
+		   IS_ENABLED(CONFIG_ARCH_HAS_IO_LINEAR_MAP)) {
+		iosys_map_set_vaddr_iomem(&map, io_linear_addr(phys));
+	} else {
+		/* By value, so that @m never escapes: its fields stay in registers. */
+		map = __pfn_vec_kmap_local(pv);
+		if (IS_ERR(map.vaddr))
+			return PTR_ERR(map.vaddr);
+	}
+	m->map = map;
+	return 0;
+}
+
+/**
+ * pfn_vec_kunmap_local - release a mapping from pfn_vec_kmap_local()
+ * @m: the mapping
+ */
+static inline void pfn_vec_kunmap_local(struct pfn_vec_map *m)
+{
+	if (!m->map.is_iomem)
+		kunmap_local(m->map.vaddr);
+	if (IS_ENABLED(CONFIG_DEBUG_PFN_VEC))
+		__pfn_vec_kunmap_local_debug(m);
+}
+
+/**
+ * struct pfn_vec_miter - map a pfn_vec range piece by piece
  * @map:	the current piece, valid after pfn_vec_miter_next() returned
  *		true; in system or I/O memory as for struct pfn_vec_map
- * @length:	bytes in the current piece, at most to the end of its page
+ * @length:	bytes in the current piece
  *
- * The pfn_vec counterpart of struct sg_mapping_iter. While the pieces come
- * from one registered region, the iterator holds that region once rather
- * than once per page, so mapping the next page of a region is address
- * arithmetic, done inline.
+ * The pfn_vec counterpart of struct sg_mapping_iter. A piece is as much of
+ * one segment as one mapping covers: where the memory lies in the linear
+ * map, as every registered region does and RAM does without highmem, the
+ * rest of the segment within one region; otherwise the rest of a page.
+ *
+ * The iterator holds each region it maps, once for all the pieces it maps
+ * of it: a walk with one iterator looks a region up once, not once per
+ * page, and unregistering the region waits until the iterator has moved
+ * past it or is stopped. The first piece it maps of a region is where a
+ * region that is not registered for the CPU, or is being unregistered, is
+ * refused.
  */
 struct pfn_vec_miter {
 	struct iosys_map	map;
@@ -416,8 +557,9 @@ struct pfn_vec_miter {
 	struct bvec_iter	*iter;
 	size_t			left;
 	struct pfn_vec_region	*region;
-	struct percpu_ref	*region_ref;
-	void __iomem		*region_end;
+	phys_addr_t		region_start;
+	phys_addr_t		region_last;
+	unsigned int		used;
 	int			error;
 	bool			mapped;
 };
@@ -428,14 +570,33 @@ void pfn_vec_miter_start(struct pfn_vec_miter *miter,
 bool __pfn_vec_miter_next(struct pfn_vec_miter *miter);
 int pfn_vec_miter_stop(struct pfn_vec_miter *miter);
 
+/*
+ * Release the current piece, if any, and step the cursor over it: over the
+ * bytes the copy helpers used of it, if they used any, else over all of it.
+ */
+static inline void __pfn_vec_miter_release(struct pfn_vec_miter *miter)
+{
+	unsigned int n = miter->used ?: miter->length;
+
+	if (!miter->mapped)
+		return;
+	if (!miter->map.is_iomem)
+		kunmap_local(miter->map.vaddr);
+	pfn_vec_iter_advance_single(miter->pvec, miter->iter, n);
+	miter->left -= n;
+	miter->used = 0;
+	miter->mapped = false;
+}
+
 /**
  * pfn_vec_miter_next - map the next piece of the range
  * @miter: the iterator
  *
- * Releases the current piece, if any, and maps the next one: at most the
- * rest of its page, in @miter->map and @miter->length. The next page of
- * the same segment, in the region the iterator holds, is mapped here;
- * anything else is left to __pfn_vec_miter_next().
+ * Releases the current piece, if any, and maps the next one, in
+ * @miter->map and @miter->length. RAM, and memory without struct page in
+ * the region the iterator holds, are mapped here, by address arithmetic;
+ * anything else is left to __pfn_vec_miter_next(), as is every piece with
+ * CONFIG_DEBUG_PFN_VEC.
  *
  * Return: true if a piece was mapped; false at the end of the range or on
  * an error, which pfn_vec_miter_stop() then returns.
@@ -443,27 +604,55 @@ int pfn_vec_miter_stop(struct pfn_vec_miter *miter);
 static inline bool pfn_vec_miter_next(struct pfn_vec_miter *miter)
 {
 	struct bvec_iter *iter = miter->iter;
-	unsigned int done, len = miter->length;
-	void __iomem *next;
+	const struct pfn_vec *pv;
+	unsigned int done, len;
+	phys_addr_t phys;
 
-	if (!miter->mapped || !miter->region_end || miter->left <= len)
+	__pfn_vec_miter_release(miter);
+	if (IS_ENABLED(CONFIG_DEBUG_PFN_VEC) || miter->error || !miter->left)
 		return __pfn_vec_miter_next(miter);
 
-	/* The current piece ended at its page's end if its segment goes on. */
-	done = iter->bi_bvec_done + len;
-	next = PTR_ALIGN_DOWN(miter->map.vaddr_iomem, PAGE_SIZE) + PAGE_SIZE;
-	if (done >= __pfn_vec_iter_seg(miter->pvec, *iter)->pv_len ||
-	    next >= miter->region_end || percpu_ref_is_dying(miter->region_ref))
+	pv = __pfn_vec_iter_seg(miter->pvec, *iter);
+	done = iter->bi_bvec_done;
+	if (unlikely(done >= pv->pv_len || !pfn_vec_valid(pv)))
 		return __pfn_vec_miter_next(miter);
+	phys = pfn_vec_phys(pv) + done;
+	len = min_t(size_t, pv->pv_len - done, miter->left);
 
-	iter->bi_bvec_done = done;
-	iter->bi_size -= len;
-	miter->left -= len;
-	len = __pfn_vec_iter_seg(miter->pvec, *iter)->pv_len - done;
-	miter->length = min_t(size_t, min_t(size_t, len, PAGE_SIZE), miter->left);
-	miter->map.vaddr_iomem = next;
+	switch (pfn_vec_kind(pv)) {
+	case PFN_VEC_KIND_RAM:
+		if (pfn_vec_ram_linear()) {
+			iosys_map_set_vaddr(&miter->map,
+					    page_address(pfn_to_page(PHYS_PFN(phys))) +
+					    offset_in_page(phys));
+		} else {
+			iosys_map_set_vaddr(&miter->map,
+					    kmap_local_page(pfn_to_page(PHYS_PFN(phys))) +
+					    offset_in_page(phys));
+			len = min_t(unsigned int, len,
+				    PAGE_SIZE - offset_in_page(phys));
+		}
+		break;
+	case PFN_VEC_KIND_IO:
+		if (!miter->region || phys < miter->region_start ||
+		    phys > miter->region_last)
+			return __pfn_vec_miter_next(miter);
+		iosys_map_set_vaddr_iomem(&miter->map, io_linear_addr(phys));
+		len = min_t(phys_addr_t, len, miter->region_last - phys + 1);
+		break;
+	default:
+		return __pfn_vec_miter_next(miter);
+	}
+	miter->length = len;
+	miter->mapped = true;
 	return true;
 }
+
+int __must_check pfn_vec_miter_memcpy_to(struct pfn_vec_miter *miter,
+					 const void *buf, size_t len);
+int __must_check pfn_vec_miter_memcpy_from(void *buf,
+					   struct pfn_vec_miter *miter,
+					   size_t len);
 
 int __must_check pfn_vec_memcpy_to(const struct pfn_vec *pvec,
 				   struct bvec_iter *iter, const void *buf,

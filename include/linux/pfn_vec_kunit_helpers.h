@@ -18,6 +18,7 @@
 #include <linux/types.h>
 
 struct pci_dev;
+struct pfn_vec;
 struct resource;
 struct task_struct;
 
@@ -60,6 +61,9 @@ struct resource *pfn_vec_kunit_ivshmem(struct kunit *test,
 				       struct pci_dev **pdev);
 struct resource *pfn_vec_kunit_ivshmem_root(struct kunit *test,
 					    struct pci_dev **pdev);
+struct resource *pfn_vec_kunit_ivshmem_sized(struct kunit *test,
+					     resource_size_t min,
+					     struct pci_dev **pdev);
 phys_addr_t pfn_vec_kunit_p2pmem(struct kunit *test, bool root, size_t pool,
 				 size_t size, struct pci_dev **pdev);
 
@@ -68,6 +72,11 @@ void __iomem *pfn_vec_kunit_ioremap_wc(struct kunit *test, phys_addr_t phys,
 				       size_t size);
 int pfn_vec_kunit_register(struct kunit *test, phys_addr_t phys, size_t size,
 			   enum io_linear_type type);
+int pfn_vec_kunit_reach(const struct pfn_vec *pv);
+struct pfn_vec_kunit_hold;
+struct pfn_vec_kunit_hold *pfn_vec_kunit_hold(struct kunit *test,
+					      const struct pfn_vec *pv);
+void pfn_vec_kunit_unhold(void *hold);
 int pfn_vec_kunit_register_bar(struct kunit *test, struct pci_dev *pdev,
 			       resource_size_t offset, size_t size,
 			       enum io_linear_type type);

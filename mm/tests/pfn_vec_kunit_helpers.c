@@ -939,6 +939,35 @@ struct resource *pfn_vec_kunit_ivshmem_root(struct kunit *test,
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_ivshmem_root);
 
+/**
+ * pfn_vec_kunit_ivshmem_sized - the BAR of an ivshmem-plain of a least size
+ * @test: the case
+ * @min: the least size of its BAR2
+ * @pdev: set to the device, as for pfn_vec_kunit_ivshmem()
+ *
+ * The first ivshmem-plain, on any bus, whose BAR2 is at least @min bytes:
+ * in the x86_64 benchmark's guest, the one of 512 GiB.
+ *
+ * Return: as pfn_vec_kunit_ivshmem().
+ */
+struct resource *pfn_vec_kunit_ivshmem_sized(struct kunit *test,
+					     resource_size_t min,
+					     struct pci_dev **pdev)
+{
+	struct pci_dev *dev = NULL;
+
+	while ((dev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
+				     IVSHMEM_DEVICE_ID, dev))) {
+		if (pci_resource_len(dev, IVSHMEM_BAR) >= min)
+			break;
+	}
+	*pdev = pfn_vec_kunit_pci_hold(test, dev);
+	if (!*pdev)
+		return NULL;
+	return pfn_vec_kunit_ivshmem_bind(test, *pdev);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_ivshmem_sized);
+
 struct pfn_vec_kunit_p2pmem {
 	struct pci_dev *pdev;
 	void *addr;
@@ -1098,6 +1127,79 @@ static int pfn_vec_kunit_registered(struct kunit *test, int ret,
 	pfn_vec_kunit_keep(test, phys, size);
 	return 0;
 }
+
+/**
+ * pfn_vec_kunit_reach - can the CPU map a segment, by the checked way in?
+ * @pv: the segment
+ *
+ * pfn_vec_kmap_local() trusts its caller to map only memory that is alive;
+ * a mapping iterator looks memory without struct page up on the first
+ * piece it maps of a region, and refuses one that is not registered for
+ * the CPU or is going. This walks @pv with one, touching nothing.
+ *
+ * Return: 0 if every piece was mapped, else the error
+ * pfn_vec_miter_stop() gave.
+ */
+int pfn_vec_kunit_reach(const struct pfn_vec *pv)
+{
+	struct bvec_iter iter = { .bi_size = pv->pv_len };
+	struct pfn_vec_miter miter;
+
+	pfn_vec_miter_start(&miter, pv, &iter, pv->pv_len);
+	while (pfn_vec_miter_next(&miter))
+		;
+	return pfn_vec_miter_stop(&miter);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_reach);
+
+struct pfn_vec_kunit_hold {
+	struct pfn_vec		pv;
+	struct bvec_iter	iter;
+	struct pfn_vec_miter	miter;
+};
+
+/**
+ * pfn_vec_kunit_hold - hold the region of a segment, as a walk under way does
+ * @test: the case, which owns the hold's memory
+ * @pv: the segment, of memory without struct page
+ *
+ * Maps the first piece of @pv with a mapping iterator, which holds its
+ * region until pfn_vec_kunit_unhold(). A case that unregisters the region
+ * on another thread releases the hold with a KUnit action added after that
+ * thread's, so that it runs first.
+ *
+ * Return: the hold, or %NULL if the iterator refused the region.
+ */
+struct pfn_vec_kunit_hold *pfn_vec_kunit_hold(struct kunit *test,
+					      const struct pfn_vec *pv)
+{
+	struct pfn_vec_kunit_hold *h = kunit_kzalloc(test, sizeof(*h),
+						     GFP_KERNEL);
+
+	if (!h)
+		return NULL;
+	h->pv = *pv;
+	h->iter = (struct bvec_iter) { .bi_size = pv->pv_len };
+	pfn_vec_miter_start(&h->miter, &h->pv, &h->iter, pv->pv_len);
+	if (!pfn_vec_miter_next(&h->miter)) {
+		pfn_vec_miter_stop(&h->miter);
+		return NULL;
+	}
+	return h;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_hold);
+
+/**
+ * pfn_vec_kunit_unhold - release a hold from pfn_vec_kunit_hold()
+ * @hold: the hold; a second release finds nothing to release
+ */
+void pfn_vec_kunit_unhold(void *hold)
+{
+	struct pfn_vec_kunit_hold *h = hold;
+
+	pfn_vec_miter_stop(&h->miter);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_unhold);
 
 /**
  * pfn_vec_kunit_register - register RAM without struct page for a case

@@ -127,11 +127,9 @@ static void pfn_vec_p2p_test_provider(struct kunit *test)
 	struct pfn_vec_p2p *p2p = kunit_kzalloc(test, sizeof(*p2p), GFP_KERNEL);
 	struct pci_dev *provider;
 	struct p2p_topology t;
-	struct pfn_vec_map m;
 	phys_addr_t region;
 	struct pfn_vec pv;
 	u64 bus;
-	int ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, p2p);
 	find_topology(test, &t);
@@ -145,10 +143,7 @@ static void pfn_vec_p2p_test_provider(struct kunit *test)
 	if (!c->cpu) {
 		pfn_vec_kunit_register_p2p(test, provider, REGION_OFFSET,
 					   REGION_SIZE);
-		ret = pfn_vec_kmap_local(&pv, &m);
-		if (!ret)
-			pfn_vec_kunmap_local(&m);
-		KUNIT_EXPECT_EQ_MSG(test, ret, -ENXIO,
+		KUNIT_EXPECT_EQ_MSG(test, pfn_vec_kunit_reach(&pv), -ENXIO,
 				    "the CPU mapped a region offered to DMA alone");
 	} else if (pfn_vec_kunit_register_bar(test, provider, REGION_OFFSET,
 					      REGION_SIZE, IO_LINEAR_WC)) {

@@ -84,43 +84,56 @@ static void pfn_vec_region_test_map_query(struct kunit *test)
 }
 
 /*
- * Every mapping that holds a region is counted, as unregister reports the
- * count when it waits too long: a local mapping of each of two pages, and
- * a mapping iterator once for all the pages it walks in the region.
+ * Every iterator that holds a region is counted, as unregister reports the
+ * count when it waits too long: once for all the pieces it maps of the
+ * region. pfn_vec_kmap_local() holds nothing, as its caller keeps the
+ * region alive, but with CONFIG_DEBUG_PFN_VEC, which holds it to check.
  */
 static void pfn_vec_region_test_holders(struct kunit *test)
 {
 	phys_addr_t base = register_region(test, IO_LINEAR_WC);
+	struct pfn_vec_kunit_hold *h[2];
 	struct pfn_vec_miter miter;
-	struct pfn_vec_map m[2];
 	struct bvec_iter iter;
+	struct pfn_vec_map m;
 	struct pfn_vec pv;
 	unsigned int i, n;
+	long held;
 
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_holders(base, REGION_SIZE), 0);
-	/* No assertion while a mapping is held: unregister would wait on it. */
-	for (i = 0; i < ARRAY_SIZE(m); i++) {
-		if (pfn_vec_set_phys(&pv, base + i * PAGE_SIZE, 1) ||
-		    pfn_vec_kmap_local(&pv, &m[i])) {
-			KUNIT_FAIL(test, "page %u of the region not mapped", i);
-			break;
-		}
+	for (i = 0; i < ARRAY_SIZE(h); i++) {
+		KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + i * PAGE_SIZE,
+						       1), 0);
+		h[i] = pfn_vec_kunit_hold(test, &pv);
+		KUNIT_ASSERT_NOT_NULL(test, h[i]);
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test,
+							  pfn_vec_kunit_unhold,
+							  h[i]));
 		KUNIT_EXPECT_EQ(test, pfn_vec_region_holders(base, REGION_SIZE),
 				i + 1);
 	}
 	while (i--)
-		pfn_vec_kunmap_local(&m[i]);
+		kunit_release_action(test, pfn_vec_kunit_unhold, h[i]);
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_holders(base, REGION_SIZE), 0);
 
+	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, &m), 0);
+	held = pfn_vec_region_holders(base, REGION_SIZE);
+	pfn_vec_kunmap_local(&m);
+	KUNIT_EXPECT_EQ(test, held, IS_ENABLED(CONFIG_DEBUG_PFN_VEC) ? 1L : 0L);
+
+	/* Four pages of a region are one piece, of one holder. */
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base, 4 * PAGE_SIZE), 0);
 	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
 	pfn_vec_miter_start(&miter, &pv, &iter, 4 * PAGE_SIZE);
-	for (n = 0; pfn_vec_miter_next(&miter); n++)
+	for (n = 0; pfn_vec_miter_next(&miter); n++) {
+		KUNIT_EXPECT_EQ(test, miter.length, 4U * PAGE_SIZE);
 		KUNIT_EXPECT_EQ_MSG(test,
 				    pfn_vec_region_holders(base, REGION_SIZE), 1,
-				    "page %u of the iterator", n);
+				    "piece %u of the iterator", n);
+	}
 	KUNIT_EXPECT_EQ(test, pfn_vec_miter_stop(&miter), 0);
-	KUNIT_EXPECT_EQ(test, n, 4U);
+	KUNIT_EXPECT_EQ(test, n, 1U);
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_holders(base, REGION_SIZE), 0);
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_holders(base, PAGE_SIZE), -ENOENT);
 }
@@ -363,7 +376,6 @@ static void pfn_vec_region_test_unmappable(struct kunit *test)
 	struct pfn_vec_miter miter;
 	struct resource *claim;
 	struct bvec_iter iter;
-	struct pfn_vec_map m;
 	struct pfn_vec pv;
 	u8 buf[64];
 
@@ -389,7 +401,7 @@ static void pfn_vec_region_test_unmappable(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + PAGE_SIZE - 32,
 					       sizeof(buf)), 0);
 	KUNIT_EXPECT_FALSE(test, pfn_vec_has_page(&pv));
-	KUNIT_EXPECT_EQ(test, pfn_vec_kmap_local(&pv, &m), -ENXIO);
+	KUNIT_EXPECT_EQ(test, pfn_vec_kunit_reach(&pv), -ENXIO);
 
 	memset(buf, 0x5a, sizeof(buf));
 	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
@@ -454,7 +466,6 @@ static void pfn_vec_region_test_after_unregister(struct kunit *test)
 	phys_addr_t phys = register_region(test, IO_LINEAR_UC);
 	u8 *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	struct bvec_iter iter;
-	struct pfn_vec_map m;
 	struct pfn_vec pv;
 	void __iomem *io;
 
@@ -464,7 +475,7 @@ static void pfn_vec_region_test_after_unregister(struct kunit *test)
 	memset_io(io, PFN_VEC_KUNIT_SENTINEL, PAGE_SIZE);
 
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, phys, PAGE_SIZE), 0);
-	KUNIT_EXPECT_EQ(test, pfn_vec_kmap_local(&pv, &m), -ENXIO);
+	KUNIT_EXPECT_EQ(test, pfn_vec_kunit_reach(&pv), -ENXIO);
 	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
 	KUNIT_EXPECT_EQ(test, pfn_vec_zero(&pv, &iter, PAGE_SIZE), -ENXIO);
 	KUNIT_EXPECT_EQ(test, iter.bi_size, (unsigned int)PAGE_SIZE);
@@ -493,10 +504,11 @@ static void neighbour_check(struct kunit *test, phys_addr_t base,
 
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base + i * PAGE_SIZE,
 					       PAGE_SIZE), 0);
-	ret = pfn_vec_kmap_local(&pv, &m);
+	ret = pfn_vec_kunit_reach(&pv);
 	KUNIT_EXPECT_EQ_MSG(test, ret, registered ? 0 : -ENXIO, "region %u", i);
 	if (ret)
 		return;
+	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, &m), 0);
 	iosys_map_memset(&m.map, 0, 0x40 + i, PAGE_SIZE);
 	pfn_vec_kunmap_local(&m);
 	KUNIT_EXPECT_EQ_MSG(test, readb(io + i * PAGE_SIZE + PAGE_SIZE - 1),
@@ -685,13 +697,12 @@ static void region_gone(struct kunit *test, phys_addr_t phys, size_t size,
 			unsigned int tables, unsigned int nth)
 {
 	enum io_linear_type type;
-	struct pfn_vec_map map;
 	struct pfn_vec pv;
 	size_t page_size;
 
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, phys + size - PAGE_SIZE,
 					       PAGE_SIZE), 0);
-	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_kmap_local(&pv, &map), -ENXIO,
+	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_kunit_reach(&pv), -ENXIO,
 			    "allocation %u failed, region reachable", nth);
 	KUNIT_EXPECT_EQ_MSG(test, pfn_vec_kunit_query(phys, &page_size, &type),
 			    -ENOENT, "allocation %u failed, region mapped", nth);
@@ -1237,25 +1248,27 @@ KUNIT_DEFINE_ACTION_WRAPPER(miter_stop_action, pfn_vec_miter_stop,
 			    struct pfn_vec_miter *);
 
 /*
- * An iterator holds its region once for all the pages it maps of it:
- * unregistering, on another CPU, waits for the iterator, and revokes it at
- * its next page.
+ * An iterator holds its region once for all the pieces it maps of it:
+ * unregistering, on another CPU, refuses new walks at once but waits for
+ * the iterator, whose piece stays mapped, and written through, until the
+ * iterator stops.
  */
-static void pfn_vec_region_test_miter_revoked(struct kunit *test)
+static void pfn_vec_region_test_miter_holds(struct kunit *test)
 {
 	phys_addr_t base = register_region(test, IO_LINEAR_WC);
+	void __iomem *io = pfn_vec_kunit_ioremap_wc(test, base, 4 * PAGE_SIZE);
 	struct unregister_work *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
 	struct pfn_vec_miter *miter = kunit_kzalloc(test, sizeof(*miter),
 						    GFP_KERNEL);
 	struct bvec_iter iter;
 	struct pfn_vec pv, probe;
 	struct task_struct *t;
-	struct pfn_vec_map m;
 	unsigned int waited;
 	bool waits;
 
 	KUNIT_ASSERT_NOT_NULL(test, w);
 	KUNIT_ASSERT_NOT_NULL(test, miter);
+	memset_io(io, 0, 4 * PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base, 4 * PAGE_SIZE), 0);
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&probe, base + 8 * PAGE_SIZE, 1), 0);
 	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
@@ -1266,7 +1279,7 @@ static void pfn_vec_region_test_miter_revoked(struct kunit *test)
 	pfn_vec_miter_start(miter, &pv, &iter, 4 * PAGE_SIZE);
 	KUNIT_EXPECT_TRUE(test, pfn_vec_miter_next(miter));
 	KUNIT_EXPECT_TRUE(test, miter->map.is_iomem);
-	KUNIT_EXPECT_TRUE(test, pfn_vec_miter_next(miter));
+	KUNIT_EXPECT_EQ(test, miter->length, 4U * PAGE_SIZE);
 	/*
 	 * Whatever ends the case, the iterator lets its region go before the
 	 * unregistering thread is stopped (actions run last added first).
@@ -1278,25 +1291,30 @@ static void pfn_vec_region_test_miter_revoked(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, miter_stop_action, miter));
 
-	/* New mappings fail as soon as the region has left the registry. */
+	/* New walks fail as soon as unregistering has begun. */
 	for (waited = 0; waited < 5000; waited += 20) {
-		if (pfn_vec_kmap_local(&probe, &m))
+		if (pfn_vec_kunit_reach(&probe))
 			break;
-		pfn_vec_kunmap_local(&m);
 		msleep(20);
 	}
+	KUNIT_EXPECT_LT_MSG(test, waited, 5000U, "unregister did not start");
 	msleep(50);
 	waits = !completion_done(&w->done);
 
-	/* The held region is revoked at the next page, not used any longer. */
+	/* The held piece is still the region's, to the end of the range. */
+	iosys_map_memset(&miter->map, 0, 0x6b, miter->length);
 	KUNIT_EXPECT_FALSE(test, pfn_vec_miter_next(miter));
-	KUNIT_EXPECT_EQ(test, pfn_vec_miter_stop(miter), -ENXIO);
-	KUNIT_EXPECT_EQ(test, iter.bi_size, 2U * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, pfn_vec_miter_stop(miter), 0);
+	KUNIT_EXPECT_EQ(test, iter.bi_size, 0U);
 
 	KUNIT_EXPECT_TRUE_MSG(test, waits, "unregister did not wait for the iterator");
 	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&w->done, 10 * HZ),
 			      "unregister still waits after the iterator stopped");
 	KUNIT_EXPECT_EQ(test, w->ret, 0);
+	/* Out of the write-combining buffers, before the reads. */
+	wmb();
+	KUNIT_EXPECT_EQ(test, readb(io), 0x6b);
+	KUNIT_EXPECT_EQ(test, readb(io + 4 * PAGE_SIZE - 1), 0x6b);
 }
 
 /* What the registering thread of pfn_vec_region_test_unregister_no_stall did. */
@@ -1322,16 +1340,13 @@ static int stall_fn(void *data)
 	return 0;
 }
 
-KUNIT_DEFINE_ACTION_WRAPPER(kunmap_action, pfn_vec_kunmap_local,
-			    struct pfn_vec_map *);
-
 /*
  * Unregistering waits for the holders of its region without holding up
- * the registry. Here the holder of a mapping of region A, which is being
+ * the registry. Here the holder of region A, an iterator, which is being
  * unregistered on another CPU, waits for a third thread that registers and
  * unregisters region B: it completes, while A's range stays refused, and A
  * goes once its mapping is released.
- * If the wait for B stalls, the case releases A's mapping so that it can
+ * If the wait for B stalls, the case releases A so that it can
  * end, and fails.
  */
 static void pfn_vec_region_test_unregister_no_stall(struct kunit *test)
@@ -1339,9 +1354,8 @@ static void pfn_vec_region_test_unregister_no_stall(struct kunit *test)
 	phys_addr_t base = pfn_vec_kunit_unmanaged(test, 2 * PMD_SIZE, NULL);
 	struct unregister_work *u = kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
 	struct stall_work *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
-	struct pfn_vec_map *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	struct pfn_vec_kunit_hold *h;
 	struct pfn_vec pv, probe;
-	struct pfn_vec_map pm;
 	struct task_struct *t;
 	unsigned int waited;
 	bool stalled;
@@ -1349,7 +1363,6 @@ static void pfn_vec_region_test_unregister_no_stall(struct kunit *test)
 	pfn_vec_kunit_require_hook(test);
 	KUNIT_ASSERT_NOT_NULL(test, u);
 	KUNIT_ASSERT_NOT_NULL(test, w);
-	KUNIT_ASSERT_NOT_NULL(test, m);
 	KUNIT_ASSERT_EQ(test, pfn_vec_kunit_register(test, base, PMD_SIZE,
 						     IO_LINEAR_WC), 0);
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base, PAGE_SIZE), 0);
@@ -1363,17 +1376,21 @@ static void pfn_vec_region_test_unregister_no_stall(struct kunit *test)
 	init_completion(&w->done);
 
 	/* Released before the threads are stopped, however the case ends. */
-	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, m), 0);
+	h = pfn_vec_kunit_hold(test, &pv);
+	KUNIT_ASSERT_NOT_NULL(test, h);
 	t = pfn_vec_kunit_thread_run(test, unregister_fn, u, 1,
 				     "pfn_vec_unregister");
+	if (IS_ERR(t))
+		pfn_vec_kunit_unhold(h);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kunmap_action, m));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   pfn_vec_kunit_unhold,
+							   h));
 
-	/* A is dying once new mappings of it fail. */
+	/* A is dying once new walks of it fail. */
 	for (waited = 0; waited < 5000; waited += 20) {
-		if (pfn_vec_kmap_local(&probe, &pm))
+		if (pfn_vec_kunit_reach(&probe))
 			break;
-		pfn_vec_kunmap_local(&pm);
 		msleep(20);
 	}
 	KUNIT_ASSERT_LT_MSG(test, waited, 5000U, "A did not start to go");
@@ -1384,7 +1401,7 @@ static void pfn_vec_region_test_unregister_no_stall(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	stalled = !wait_for_completion_timeout(&w->done, 10 * HZ);
 	KUNIT_EXPECT_FALSE(test, completion_done(&u->done));
-	kunit_release_action(test, kunmap_action, m);
+	kunit_release_action(test, pfn_vec_kunit_unhold, h);
 
 	KUNIT_EXPECT_FALSE_MSG(test, stalled,
 			       "registering B stalled while A's holder waited for it");
@@ -1392,13 +1409,13 @@ static void pfn_vec_region_test_unregister_no_stall(struct kunit *test)
 			      !stalled || wait_for_completion_timeout(&w->done, 10 * HZ),
 			      "registering B still stalls after A was released");
 	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&u->done, 10 * HZ),
-			      "unregister of A still waits after its mapping was released");
+			      "unregister of A still waits after its holder let it go");
 	KUNIT_EXPECT_EQ(test, u->ret, 0);
 	KUNIT_EXPECT_EQ(test, w->reg_b, 0);
 	KUNIT_EXPECT_EQ_MSG(test, w->overlap_a, -EBUSY,
 			    "a range of a region being unregistered was taken");
 	KUNIT_EXPECT_EQ(test, w->unreg_b, 0);
-	KUNIT_EXPECT_EQ(test, pfn_vec_kmap_local(&pv, &pm), -ENXIO);
+	KUNIT_EXPECT_EQ(test, pfn_vec_kunit_reach(&pv), -ENXIO);
 }
 
 /*
@@ -1410,17 +1427,15 @@ static void pfn_vec_region_test_unregister_twice(struct kunit *test)
 {
 	phys_addr_t base = pfn_vec_kunit_unmanaged(test, PMD_SIZE, NULL);
 	struct unregister_work *u = kunit_kcalloc(test, 2, sizeof(*u), GFP_KERNEL);
-	struct pfn_vec_map *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	struct pfn_vec_kunit_hold *h;
 	struct resource *claim;
 	struct task_struct *t;
-	struct pfn_vec_map pm;
 	struct pfn_vec pv;
 	unsigned int i;
 	bool waits;
 
 	pfn_vec_kunit_require_hook(test);
 	KUNIT_ASSERT_NOT_NULL(test, u);
-	KUNIT_ASSERT_NOT_NULL(test, m);
 	claim = pfn_vec_kunit_unmanaged_claim(test);
 	KUNIT_ASSERT_EQ(test, pfn_vec_kunit_register(test, base, PMD_SIZE,
 						     IO_LINEAR_WC), 0);
@@ -1431,16 +1446,19 @@ static void pfn_vec_region_test_unregister_twice(struct kunit *test)
 		init_completion(&u[i].done);
 	}
 
-	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, m), 0);
+	h = pfn_vec_kunit_hold(test, &pv);
+	KUNIT_ASSERT_NOT_NULL(test, h);
 	t = pfn_vec_kunit_thread_run(test, unregister_fn, &u[0], 1,
 				     "pfn_vec_unregister");
+	if (IS_ERR(t))
+		pfn_vec_kunit_unhold(h);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kunmap_action, m));
-	/* The first is under way once new mappings fail. */
-	for (i = 0; i < 250 && !pfn_vec_kmap_local(&pv, &pm); i++) {
-		pfn_vec_kunmap_local(&pm);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   pfn_vec_kunit_unhold,
+							   h));
+	/* The first is under way once new walks fail. */
+	for (i = 0; i < 250 && !pfn_vec_kunit_reach(&pv); i++)
 		msleep(20);
-	}
 	KUNIT_ASSERT_LT(test, i, 250U);
 
 	t = pfn_vec_kunit_thread_run(test, unregister_fn, &u[1], 2,
@@ -1448,7 +1466,7 @@ static void pfn_vec_region_test_unregister_twice(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	msleep(100);
 	waits = !completion_done(&u[1].done);
-	kunit_release_action(test, kunmap_action, m);
+	kunit_release_action(test, pfn_vec_kunit_unhold, h);
 
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&u[0].done, 10 * HZ));
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&u[1].done, 10 * HZ));
@@ -1479,7 +1497,7 @@ static struct kunit_case pfn_vec_region_cases[] = {
 	KUNIT_CASE_SLOW(pfn_vec_region_test_ptdump),
 	KUNIT_CASE(pfn_vec_region_test_foreign_table),
 	KUNIT_CASE(pfn_vec_region_test_unregister_busy),
-	KUNIT_CASE(pfn_vec_region_test_miter_revoked),
+	KUNIT_CASE(pfn_vec_region_test_miter_holds),
 	KUNIT_CASE(pfn_vec_region_test_unregister_no_stall),
 	KUNIT_CASE(pfn_vec_region_test_unregister_twice),
 	KUNIT_CASE(pfn_vec_region_test_miter_region_end),

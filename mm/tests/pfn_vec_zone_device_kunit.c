@@ -238,8 +238,12 @@ static void pfn_vec_zone_device_test_register_then_hotadd(struct kunit *test)
 
 /*
  * @page has struct page, but the CPU cannot reach it: pfn_vec_set_phys()
- * refuses its range, and the accessor and the copy helpers refuse it with
- * -ENXIO and move nothing. Its struct page is not read.
+ * refuses its range, and pfn_vec_check() a segment of it, with -ENXIO. A
+ * ZONE_DEVICE page is mapped by its dev_pagemap's rules, always checked:
+ * the accessor and the copy helpers refuse it with -ENXIO and move
+ * nothing. Offline RAM is RAM to the accessor, which trusts its caller to
+ * hold the page: only CONFIG_DEBUG_PFN_VEC checks it there. Its struct
+ * page is not read.
  */
 static void zd_check_unreachable(struct kunit *test, struct page *page)
 {
@@ -251,6 +255,9 @@ static void zd_check_unreachable(struct kunit *test, struct page *page)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_EXPECT_EQ(test, pfn_vec_set_phys(&pv, page_to_phys(page), 64), -ENXIO);
 	pfn_vec_set_page(&pv, page, 64, 0);
+	KUNIT_EXPECT_EQ(test, pfn_vec_check(&pv), -ENXIO);
+	if (!is_zone_device_page(page) && !IS_ENABLED(CONFIG_DEBUG_PFN_VEC))
+		return;
 	/* Stop here if it maps, rather than touch what it mapped. */
 	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, &m), -ENXIO);
 	memset(buf, PFN_VEC_KUNIT_SENTINEL, 64);
