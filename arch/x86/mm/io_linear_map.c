@@ -149,34 +149,84 @@ static bool io_linear_pmd_table_ours(void *table)
 }
 
 /*
- * The PTE tables under [start, end), one per PMD entry in @tables, NULL
- * where there is none. Return: how many PMD entries there are.
+ * The first PMD-aligned address in [addr, end) under which a PTE table
+ * hangs, or @end if there is none: one step per 1 GiB where no PMD table
+ * is, so that the walks below are flat in the size of a range mapped with
+ * 1 GiB pages, or not mapped yet.
  */
-static unsigned long io_linear_tables_at(unsigned long start, unsigned long end,
-					 void **tables)
+static unsigned long io_linear_next_pte_table(unsigned long addr,
+					      unsigned long end)
 {
-	unsigned long addr, n = 0;
+	for (addr = ALIGN_DOWN(addr, PMD_SIZE); addr < end;) {
+		if (!io_linear_pmd_table(addr)) {
+			addr = ALIGN_DOWN(addr, PUD_SIZE) + PUD_SIZE;
+			continue;
+		}
+		if (io_linear_pte_table(addr))
+			return addr;
+		addr += PMD_SIZE;
+	}
+	return end;
+}
 
-	for (addr = ALIGN_DOWN(start, PMD_SIZE); addr < end; addr += PMD_SIZE, n++)
-		if (tables)
-			tables[n] = io_linear_pte_table(addr);
-	return n;
+#define for_each_io_linear_pte_table(addr, start, end)			\
+	for (addr = io_linear_next_pte_table(start, end); addr < (end);	\
+	     addr = io_linear_next_pte_table(addr + PMD_SIZE, end))
+
+/*
+ * The PTE tables under a range before it is mapped: few, as the range has
+ * no entries, but the direct map may have left an empty one behind.
+ */
+struct io_linear_before {
+	unsigned long	nr;
+	void		**tables;
+};
+
+/* Fill @b with the PTE tables under [start, end). Return: 0 or -ENOMEM. */
+static int io_linear_before_get(struct io_linear_before *b,
+				unsigned long start, unsigned long end)
+{
+	unsigned long addr, i = 0;
+
+	b->nr = 0;
+	for_each_io_linear_pte_table(addr, start, end)
+		b->nr++;
+	b->tables = kvcalloc(b->nr, sizeof(*b->tables), GFP_KERNEL);
+	if (b->nr && !b->tables)
+		return -ENOMEM;
+	for_each_io_linear_pte_table(addr, start, end)
+		if (i < b->nr)
+			b->tables[i++] = io_linear_pte_table(addr);
+	b->nr = i;
+	return 0;
+}
+
+static bool io_linear_was_there(const struct io_linear_before *b, void *table)
+{
+	unsigned long i;
+
+	for (i = 0; b && i < b->nr; i++)
+		if (b->tables[i] == table)
+			return true;
+	return false;
 }
 
 /*
  * Record the PTE tables under [start, end) that are there now and were not
- * in @before: those vmap_page_range() has just allocated. @now receives the
- * tables there now. Return: 0, or -ENOMEM if one could not be recorded.
+ * in @before: those vmap_page_range() has just allocated. Return: 0, or
+ * -ENOMEM if one could not be recorded.
  */
 static int io_linear_tables_adopt(unsigned long start, unsigned long end,
-				  void **before, void **now)
+				  const struct io_linear_before *before)
 {
-	unsigned long i, n = io_linear_tables_at(start, end, now);
+	unsigned long addr;
 
-	for (i = 0; i < n; i++) {
-		if (!now[i] || now[i] == before[i])
+	for_each_io_linear_pte_table(addr, start, end) {
+		void *table = io_linear_pte_table(addr);
+
+		if (io_linear_was_there(before, table))
 			continue;
-		if (xa_err(xa_store(&io_linear_tables, PHYS_PFN(__pa(now[i])),
+		if (xa_err(xa_store(&io_linear_tables, PHYS_PFN(__pa(table)),
 				    xa_mk_value(1), GFP_KERNEL)))
 			return -ENOMEM;
 	}
@@ -184,44 +234,44 @@ static int io_linear_tables_adopt(unsigned long start, unsigned long end,
 }
 
 /*
- * May the PTE table of PMD entry @n under the range go, with the range
- * unmapped? If it is empty, and ours: recorded, or not in @before, the
- * tables there before a map that failed. It is not recorded any more.
+ * May a PTE table under the range go, with the range unmapped? If it is
+ * empty, and ours: recorded, or not in @before, the tables there before a
+ * map that failed. It is not recorded any more.
  */
-static bool io_linear_pte_table_release(void *table, void **before,
-					unsigned long n)
+static bool io_linear_pte_table_release(void *table,
+					const struct io_linear_before *before)
 {
 	if (!table || !io_linear_table_empty(table, PTRS_PER_PTE))
 		return false;
 	return xa_erase(&io_linear_tables, PHYS_PFN(__pa(table))) ||
-	       (before && table != before[n]);
+	       (before && !io_linear_was_there(before, table));
 }
 
 /*
  * Clear [start, end), flush the TLB, and free the page tables that this
  * backend allocated and that no longer map anything: those of the range
  * and nobody else's. @before is NULL, or the PTE tables under the range
- * before a map that failed (io_linear_tables_at()), whose new tables may
+ * before a map that failed (io_linear_before_get()), whose new tables may
  * not be recorded yet. Each table is unlinked first, and destructed; then
  * one flush drops every cached entry and paging-structure cache entry of
  * them all; then they are freed. PUD tables are never freed, as they are
  * shared by every page table through the PGD sync.
  */
 static void io_linear_clear(unsigned long start, unsigned long end,
-			    void **before)
+			    const struct io_linear_before *before)
 {
 	struct ptdesc *ptdesc, *next;
 	LIST_HEAD(tables);
-	unsigned long addr, n = 0;
+	unsigned long addr;
 
 	lockdep_assert_held(&io_linear_mutex);
 
 	vunmap_range(start, end);
 
-	for (addr = ALIGN_DOWN(start, PMD_SIZE); addr < end; addr += PMD_SIZE, n++) {
+	for_each_io_linear_pte_table(addr, start, end) {
 		void *table = io_linear_pte_table(addr);
 
-		if (!io_linear_pte_table_release(table, before, n))
+		if (!io_linear_pte_table_release(table, before))
 			continue;
 		pmd_clear(io_linear_pmd(addr));
 		list_add(&virt_to_ptdesc(table)->pt_list, &tables);
@@ -255,15 +305,12 @@ static void io_linear_clear(unsigned long start, unsigned long end,
  */
 static unsigned long io_linear_vmap_cut(unsigned long addr, unsigned long end)
 {
-	unsigned long slot, cut = end;
+	unsigned long slot, cut = end, last = ALIGN_DOWN(end, PMD_SIZE);
 
-	for (slot = ALIGN(addr, PMD_SIZE); slot < end && end - slot >= PMD_SIZE;
-	     slot += PMD_SIZE) {
-		if (io_linear_pte_table(slot)) {
-			cut = slot + PMD_SIZE - PAGE_SIZE;
-			break;
-		}
-	}
+	/* The whole 2 MiB slots: those that end by @end. */
+	slot = io_linear_next_pte_table(ALIGN(addr, PMD_SIZE), last);
+	if (slot < last)
+		cut = slot + PMD_SIZE - PAGE_SIZE;
 	for (slot = ALIGN(addr, PUD_SIZE); slot < cut && end - slot >= PUD_SIZE;
 	     slot += PUD_SIZE) {
 		if (io_linear_pmd_table(slot)) {
@@ -305,8 +352,7 @@ int arch_io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
 {
 	unsigned long start = (unsigned long)__va(phys);
 	unsigned long end = start + size;
-	unsigned long n;
-	void **tables;
+	struct io_linear_before before;
 	pgprot_t prot;
 	int ret;
 
@@ -314,28 +360,25 @@ int arch_io_linear_map(phys_addr_t phys, size_t size, enum io_linear_type type)
 	prot = __pgprot(pgprot_val(pgprot_decrypted(PAGE_KERNEL_IO)) |
 			cachemode2protval(io_linear_pcm(type)));
 
-	/* The tables under the range before and after it is mapped. */
-	n = io_linear_tables_at(start, end, NULL);
-	tables = kvcalloc(2 * n, sizeof(*tables), GFP_KERNEL);
-	if (!tables)
-		return -ENOMEM;
-
 	mem_hotplug_begin();
 	mutex_lock(&io_linear_mutex);
 	if (io_linear_range_used(start, end)) {
 		ret = -EBUSY;
-	} else {
-		io_linear_tables_at(start, end, tables);
-		ret = io_linear_vmap(start, end, phys, prot);
-		if (!ret)
-			ret = io_linear_tables_adopt(start, end, tables,
-						     tables + n);
-		if (ret)
-			io_linear_clear(start, end, tables);
+		goto out;
 	}
+	/* The tables under the range before it is mapped. */
+	ret = io_linear_before_get(&before, start, end);
+	if (ret)
+		goto out;
+	ret = io_linear_vmap(start, end, phys, prot);
+	if (!ret)
+		ret = io_linear_tables_adopt(start, end, &before);
+	if (ret)
+		io_linear_clear(start, end, &before);
+	kvfree(before.tables);
+out:
 	mutex_unlock(&io_linear_mutex);
 	mem_hotplug_done();
-	kvfree(tables);
 	return ret;
 }
 
