@@ -36,6 +36,7 @@
 #include <linux/pfn_vec_kunit_helpers.h>
 #include <linux/sort.h>
 #include <linux/vmstat.h>
+#include <linux/workqueue.h>
 
 /**
  * pfn_vec_bench_find_bar - find the PCI BAR that the benchmarks run on
@@ -139,11 +140,15 @@ struct bench_ctx {
 	struct pfn_vec ram_pv;		/* ... and as a pfn_vec */
 	struct pfn_vec bar_pv;		/* MAP_SEG of the BAR, at MAP_SEG */
 	struct io_mapping *iomap;	/* io_mapping_create_wc() of the BAR */
-	struct pfn_vec copy_pv;		/* the first copy_len of the BAR ... */
+	struct pfn_vec *copy_pvs;	/* the first copy_len of the BAR, ... */
 	void __iomem *copy_wc;		/* ... its ioremap_wc() ... */
 	void __iomem *copy_lin;		/* ... and its linear map */
 	size_t copy_len;
 	u8 *buf;			/* SZ_1M of RAM to copy to and from */
+	struct pfn_vec_bench_bar big;	/* the 512 GiB BAR, on x86_64 */
+	struct pfn_vec scale_pv;	/* MAP_SEG of its first region */
+	unsigned int scale_nr;		/* regions of it registered */
+	struct bench_unreg *unreg;	/* to unregister them all at once */
 	unsigned int sum;		/* of the bytes read, so they are used */
 };
 
@@ -334,10 +339,11 @@ static void pfn_vec_bench_setup(struct kunit *test)
 }
 
 /*
- * The accessor: one map, one byte read through the mapping and one unmap
- * for every page of a 1 MiB segment, as a block layer walk does, or of a
- * lone page mapped again and again, where pfn_vec_kmap_local() looks its
- * segment up every time. On RAM pages, the pfn_vec iterator and
+ * The accessor: a walk over a 1 MiB segment, as the block layer walks a
+ * bio, reading one byte of every page, or a lone page mapped, read and
+ * unmapped again and again. The pfn_vec iterator maps the segment in as
+ * few pieces as its mappings allow (one, on the linear map); the others
+ * map every page. On RAM pages, the pfn_vec iterator and
  * pfn_vec_kmap_local() against for_each_bvec() with bvec_kmap_local() and
  * kmap_local_page(), all reading with READ_ONCE(); on the BAR, the same
  * against io_mapping_map_local_wc(), all reading with readb(). The read
@@ -364,11 +370,16 @@ static __always_inline int bench_miter(struct bench_ctx *ctx,
 			return err;
 		pfn_vec_miter_start(&miter, pv, &iter, MAP_SEG);
 		while (pfn_vec_miter_next(&miter)) {
-			if (io)
-				sum += readb(miter.map.vaddr_iomem);
-			else
-				sum += READ_ONCE(*(u8 *)miter.map.vaddr);
-			pages++;
+			unsigned int off;
+
+			/* The segment starts on a page: so does every piece. */
+			for (off = 0; off < miter.length; off += PAGE_SIZE) {
+				if (io)
+					sum += readb(miter.map.vaddr_iomem + off);
+				else
+					sum += READ_ONCE(*(u8 *)(miter.map.vaddr + off));
+				pages++;
+			}
 		}
 		err = pfn_vec_miter_stop(&miter);
 		if (err)
@@ -606,20 +617,36 @@ static int bench_from_lin(struct bench_ctx *ctx)
 	return 0;
 }
 
-static int bench_from_pfn_vec(struct bench_ctx *ctx)
+/*
+ * The helpers copy COPY_BYTES / copy_len segments, each the same copy_len
+ * of the BAR, in one range, a call per segment through one iterator, as
+ * the block layer's bounce copies a bio page by page.
+ */
+static int bench_copy_pfn_vec(struct bench_ctx *ctx, bool to)
 {
+	unsigned int i, nr = COPY_BYTES / ctx->copy_len;
+	struct pfn_vec_miter miter;
 	struct bvec_iter iter;
-	unsigned int i;
 	int err;
 
-	for (i = 0; i < COPY_BYTES / ctx->copy_len; i++) {
-		err = pfn_vec_iter_init(&iter, &ctx->copy_pv, 1) ?:
-		      pfn_vec_memcpy_from(ctx->buf, &ctx->copy_pv, &iter,
-					  ctx->copy_len);
-		if (err)
-			return err;
+	err = pfn_vec_iter_init(&iter, ctx->copy_pvs, nr);
+	if (err)
+		return err;
+	pfn_vec_miter_start(&miter, ctx->copy_pvs, &iter, COPY_BYTES);
+	for (i = 0; i < nr && !err; i++) {
+		if (to)
+			err = pfn_vec_miter_memcpy_to(&miter, ctx->buf,
+						      ctx->copy_len);
+		else
+			err = pfn_vec_miter_memcpy_from(ctx->buf, &miter,
+							ctx->copy_len);
 	}
-	return 0;
+	return pfn_vec_miter_stop(&miter) ?: err;
+}
+
+static int bench_from_pfn_vec(struct bench_ctx *ctx)
+{
+	return bench_copy_pfn_vec(ctx, false);
 }
 
 static int bench_to_wc(struct bench_ctx *ctx)
@@ -642,18 +669,7 @@ static int bench_to_lin(struct bench_ctx *ctx)
 
 static int bench_to_pfn_vec(struct bench_ctx *ctx)
 {
-	struct bvec_iter iter;
-	unsigned int i;
-	int err;
-
-	for (i = 0; i < COPY_BYTES / ctx->copy_len; i++) {
-		err = pfn_vec_iter_init(&iter, &ctx->copy_pv, 1) ?:
-		      pfn_vec_memcpy_to(&ctx->copy_pv, &iter, ctx->buf,
-					ctx->copy_len);
-		if (err)
-			return err;
-	}
-	return 0;
+	return bench_copy_pfn_vec(ctx, true);
 }
 
 static const struct bench_side bench_from_wc_side = {
@@ -667,7 +683,7 @@ static const struct bench_side bench_from_lin_side = {
 };
 
 static const struct bench_side bench_from_pfn_vec_side = {
-	.name = "pfn_vec_memcpy_from()",
+	.name = "pfn_vec_miter_memcpy_from()",
 	.run = bench_from_pfn_vec,
 };
 
@@ -682,7 +698,7 @@ static const struct bench_side bench_to_lin_side = {
 };
 
 static const struct bench_side bench_to_pfn_vec_side = {
-	.name = "pfn_vec_memcpy_to()",
+	.name = "pfn_vec_miter_memcpy_to()",
 	.run = bench_to_pfn_vec,
 };
 
@@ -690,11 +706,14 @@ static const struct bench_side bench_to_pfn_vec_side = {
 static void bench_copy_size(struct kunit *test, struct bench_ctx *ctx,
 			    size_t len)
 {
+	unsigned int i;
 	char key[48];
 
 	ctx->copy_len = len;
-	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&ctx->copy_pv, ctx->bar.phys,
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&ctx->copy_pvs[0], ctx->bar.phys,
 					       len), 0);
+	for (i = 1; i < COPY_BYTES / len; i++)
+		ctx->copy_pvs[i] = ctx->copy_pvs[0];
 
 	snprintf(key, sizeof(key), "copy_from_ratio_%zuk", len >> 10);
 	bench_pair(test, key, ctx, &bench_from_wc_side,
@@ -719,6 +738,9 @@ static void pfn_vec_bench_copy(struct kunit *test)
 	pfn_vec_bench_find_bar(test, &ctx->bar, SZ_1M);
 	ctx->buf = kunit_kmalloc(test, SZ_1M, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->buf);
+	ctx->copy_pvs = kunit_kcalloc(test, COPY_BYTES / SZ_4K,
+				      sizeof(*ctx->copy_pvs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->copy_pvs);
 	memset(ctx->buf, 0x5a, SZ_1M);
 	bench_register_bar(test, ctx);
 	ctx->copy_wc = pfn_vec_kunit_ioremap_wc(test, ctx->bar.phys, SZ_1M);
@@ -728,10 +750,181 @@ static void pfn_vec_bench_copy(struct kunit *test)
 		bench_copy_size(test, ctx, sizes[i]);
 }
 
+/*
+ * Scale. Where the guest has a BAR of BIG_BAR bytes (x86_64's, beside the
+ * 64 GiB one; elsewhere the case skips), registering all of it against
+ * registering all of the 64 GiB BAR: whether the registry's time grows with
+ * the size. memremap_pages() of the big BAR is not tried: its memmap,
+ * BIG_BAR / 64, is more than the guest's RAM, and on 6.12 a failed
+ * memremap_pages() of it returns -ENOMEM but keeps the sections that it
+ * added before it ran out (__add_pages() does not undo them), with their
+ * memmap: the rest of the boot then runs out of memory, and the BAR has
+ * struct page where registration refuses it. On every arch, a walk of one
+ * region with SCALE_REGIONS regions of the benchmarks' BAR registered
+ * against the same walk with that region alone. The regions come and go
+ * between the two walks of each round, in alternating order; they are
+ * unregistered all at once, as each waits for an RCU grace period.
+ */
+#define BIG_BAR		(512ULL << 30)
+#define SCALE_REGIONS	4096
+#define SCALE_REGION	SZ_2M
+
+struct bench_unreg {
+	struct work_struct work;
+	phys_addr_t phys;
+	int err;
+};
+
+static int bench_register_big(struct bench_ctx *ctx)
+{
+	return pfn_vec_region_register_bar(ctx->big.pdev,
+					   PFN_VEC_KUNIT_IVSHMEM_BAR, 0,
+					   ctx->big.size, IO_LINEAR_WC);
+}
+
+static int bench_unregister_big(struct bench_ctx *ctx)
+{
+	return pfn_vec_region_unregister(ctx->big.phys, ctx->big.size);
+}
+
+static const struct bench_side bench_region_big = {
+	.name = "pfn_vec_region_register_bar() of 512 GiB",
+	.run = bench_register_big,
+	.undo = bench_unregister_big,
+};
+
+/* The regions of the benchmarks' BAR from scale_nr on, one by one. */
+static int bench_scale_register(struct bench_ctx *ctx)
+{
+	int err;
+
+	for (; ctx->scale_nr < SCALE_REGIONS; ctx->scale_nr++) {
+		err = pfn_vec_region_register_bar(ctx->bar.pdev,
+						  PFN_VEC_KUNIT_IVSHMEM_BAR,
+						  (resource_size_t)ctx->scale_nr *
+						  SCALE_REGION,
+						  SCALE_REGION, IO_LINEAR_WC);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void bench_unreg_fn(struct work_struct *work)
+{
+	struct bench_unreg *u = container_of(work, struct bench_unreg, work);
+
+	u->err = pfn_vec_region_unregister(u->phys, SCALE_REGION);
+}
+
+/* All of them but region 0, at once, from the unbound workqueue. */
+static int bench_scale_unregister(struct bench_ctx *ctx)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 1; i < ctx->scale_nr; i++) {
+		INIT_WORK(&ctx->unreg[i].work, bench_unreg_fn);
+		ctx->unreg[i].phys = ctx->bar.phys +
+				     (phys_addr_t)i * SCALE_REGION;
+		queue_work(system_unbound_wq, &ctx->unreg[i].work);
+	}
+	for (i = 1; i < ctx->scale_nr; i++) {
+		flush_work(&ctx->unreg[i].work);
+		err = err ?: ctx->unreg[i].err;
+	}
+	ctx->scale_nr = 1;
+	return err;
+}
+
+static void bench_scale_cleanup(void *data)
+{
+	struct bench_ctx *ctx = data;
+
+	bench_scale_unregister(ctx);
+	pfn_vec_region_unregister(ctx->bar.phys, SCALE_REGION);
+}
+
+static int bench_scale_walk(struct bench_ctx *ctx)
+{
+	return bench_miter(ctx, &ctx->scale_pv, true);
+}
+
+static const struct bench_side bench_scale_walk_side = {
+	.name = "pfn_vec_miter",
+	.run = bench_scale_walk,
+};
+
+static void pfn_vec_bench_big(struct kunit *test)
+{
+	struct bench_ctx *ctx = bench_ctx_alloc(test);
+	struct resource *res;
+
+	res = pfn_vec_kunit_ivshmem_sized(test, BIG_BAR, &ctx->big.pdev);
+	if (!res)
+		kunit_skip(test, "no BAR of 512 GiB in this guest");
+	ctx->big.phys = res->start;
+	ctx->big.size = resource_size(res);
+	pfn_vec_bench_find_bar(test, &ctx->bar, SZ_16M);
+	KUNIT_ASSERT_LT(test, ctx->bar.size, ctx->big.size);
+
+	kunit_info(test, "BAR of %llu GiB: memremap_pages() would take %llu MiB of memmap, with %lu MiB of RAM\n",
+		   (unsigned long long)ctx->big.size >> 30,
+		   (unsigned long long)(ctx->big.size >> PAGE_SHIFT) *
+		   sizeof(struct page) >> 20,
+		   totalram_pages() >> (20 - PAGE_SHIFT));
+
+	bench_pair(test, "setup_512g_ratio", ctx, &bench_region_big,
+		   &bench_region, SETUP_ROUNDS);
+}
+
+static void pfn_vec_bench_regions(struct kunit *test)
+{
+	u64 t_many[ROUNDS], t_one[ROUNDS];
+	struct bench_ctx *ctx = bench_ctx_alloc(test);
+	unsigned int r;
+	int err;
+
+	pfn_vec_bench_find_bar(test, &ctx->bar,
+			       (resource_size_t)SCALE_REGIONS * SCALE_REGION);
+	ctx->unreg = kunit_kcalloc(test, SCALE_REGIONS, sizeof(*ctx->unreg),
+				   GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->unreg);
+	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&ctx->scale_pv, ctx->bar.phys,
+					       MAP_SEG), 0);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   bench_scale_cleanup,
+							   ctx));
+	/* Region 0, then all the others: SCALE_REGIONS at the start of a round. */
+	err = bench_scale_register(ctx);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "region %u of %u", ctx->scale_nr,
+			    SCALE_REGIONS);
+	bench_warm_up(test, "regions_4096_ratio", ctx, &bench_scale_walk_side);
+	for (r = 0; r < ROUNDS && !err; r++) {
+		if (r % 2)
+			err = bench_scale_unregister(ctx) ?:
+			      bench_run(ctx, &bench_scale_walk_side, &t_one[r]) ?:
+			      bench_scale_register(ctx) ?:
+			      bench_run(ctx, &bench_scale_walk_side, &t_many[r]);
+		else
+			err = bench_run(ctx, &bench_scale_walk_side, &t_many[r]) ?:
+			      bench_scale_unregister(ctx) ?:
+			      bench_run(ctx, &bench_scale_walk_side, &t_one[r]) ?:
+			      bench_scale_register(ctx);
+	}
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "regions_4096_ratio: round %u", r - 1);
+	pfn_vec_bench_report(test, "regions_4096_ratio", t_many, t_one, ROUNDS);
+	kunit_info(test, "regions_4096_ratio: walk with %u regions %llu us, with one %llu us (medians of %u rounds)\n",
+		   SCALE_REGIONS, bench_median(t_many, ROUNDS) / 1000,
+		   bench_median(t_one, ROUNDS) / 1000, ROUNDS);
+}
+
 static struct kunit_case pfn_vec_bench_cases[] = {
 	KUNIT_CASE_SLOW(pfn_vec_bench_setup),
 	KUNIT_CASE_SLOW(pfn_vec_bench_accessor),
 	KUNIT_CASE_SLOW(pfn_vec_bench_copy),
+	KUNIT_CASE_SLOW(pfn_vec_bench_big),
+	KUNIT_CASE_SLOW(pfn_vec_bench_regions),
 	{}
 };
 
