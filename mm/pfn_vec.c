@@ -1151,6 +1151,43 @@ bool pfn_vec_same_region(unsigned long a, unsigned long b)
 }
 
 /*
+ * The kinds of the frames of @nr pages from @pfn, of a segment @pv with
+ * struct page, checked as pfn_vec_set_phys() checks them: -EINVAL if one
+ * has no struct page, or P2PDMA pages are mixed with any other; -ENXIO if
+ * one cannot be reached. *@misnamed tells whether @pv's flags misname
+ * ZONE_DEVICE memory.
+ */
+static int pfn_vec_page_kinds(const struct pfn_vec *pv, unsigned long pfn,
+			      unsigned long nr, unsigned int *kinds,
+			      bool *misnamed)
+{
+	*kinds = pfn_vec_range_reach(pfn, nr);
+	if (*kinds & BIT(PFN_VEC_NO_PAGE))
+		return -EINVAL;
+	if (*kinds & BIT(PFN_VEC_UNREACHABLE))
+		return -ENXIO;
+	*misnamed = !!(*kinds & (BIT(PFN_VEC_DEVKMAP) | BIT(PFN_VEC_IOMEM))) !=
+		    (pfn_vec_kind(pv) == PFN_VEC_KIND_DEVMAP);
+	/* P2PDMA pages are mapped as one piece: none of anything else. */
+	if ((*kinds & BIT(PFN_VEC_IOMEM)) && *kinds != BIT(PFN_VEC_IOMEM))
+		return -EINVAL;
+	return 0;
+}
+
+/* The live region registered for the CPU that holds @pfn, held; or NULL. */
+static struct pfn_vec_region *pfn_vec_region_get_cpu(unsigned long pfn)
+{
+	struct pfn_vec_region *region = pfn_vec_region_get(pfn);
+
+	/* Offered to peers' DMA alone, it is not mapped. */
+	if (region && !region->cpu) {
+		pfn_vec_region_put(region);
+		region = NULL;
+	}
+	return region;
+}
+
+/*
  * Map the first byte of @pv into @map, and say in *@len how many bytes of
  * @pv, at least one, that mapping covers: the rest of @pv within one
  * region, where the memory lies in the linear map, else the rest of its
@@ -1169,29 +1206,27 @@ static int pfn_vec_map_piece(const struct pfn_vec *pv, struct iosys_map *map,
 	unsigned int offset = offset_in_page(phys);
 	struct pfn_vec_region *region;
 	unsigned int kinds;
+	bool misnamed;
+	int ret;
 
 	if (pfn_vec_has_page(pv)) {
 		/* Without the linear map, one kmap_local_page() at a time. */
 		*len = pfn_vec_ram_linear() ? pv->pv_len :
 		       min_t(unsigned int, pv->pv_len, PAGE_SIZE - offset);
-		kinds = pfn_vec_range_reach(pfn, PFN_UP(offset + *len));
-		if (kinds & BIT(PFN_VEC_NO_PAGE)) {
+		ret = pfn_vec_page_kinds(pv, pfn, PFN_UP(offset + *len), &kinds,
+					 &misnamed);
+		if (kinds & BIT(PFN_VEC_NO_PAGE))
 			pfn_vec_debug_report("flags claim a struct page", phys);
-			return -EINVAL;
-		}
-		if (kinds & BIT(PFN_VEC_UNREACHABLE))
-			return -ENXIO;
-		if (!!(kinds & (BIT(PFN_VEC_DEVKMAP) | BIT(PFN_VEC_IOMEM))) !=
-		    (pfn_vec_kind(pv) == PFN_VEC_KIND_DEVMAP))
+		else if (!(kinds & BIT(PFN_VEC_UNREACHABLE)) && misnamed)
 			pfn_vec_debug_report("flags misname ZONE_DEVICE memory",
 					     phys);
+		if (ret)
+			return ret;
 		if (kinds == BIT(PFN_VEC_IOMEM)) {
 			iosys_map_set_vaddr_iomem(map, (void __iomem __force *)
 						  pfn_to_kaddr(pfn) + offset);
 			return 0;
 		}
-		if (kinds & BIT(PFN_VEC_IOMEM))
-			return -EINVAL;
 		if (pfn_vec_ram_linear())
 			iosys_map_set_vaddr(map, page_address(pfn_to_page(pfn)) +
 						 offset);
@@ -1206,14 +1241,8 @@ static int pfn_vec_map_piece(const struct pfn_vec *pv, struct iosys_map *map,
 		pfn_vec_region_put(region);
 		region = NULL;
 	}
-	if (!region) {
-		region = pfn_vec_region_get(pfn);
-		/* Offered to peers' DMA alone, it is not mapped. */
-		if (region && !region->cpu) {
-			pfn_vec_region_put(region);
-			region = NULL;
-		}
-	}
+	if (!region)
+		region = pfn_vec_region_get_cpu(pfn);
 	*held = region;
 	if (!region)
 		return -ENXIO;
@@ -1247,7 +1276,8 @@ int pfn_vec_check(const struct pfn_vec *pv)
 	phys_addr_t phys = pfn_vec_phys(pv), last;
 	struct pfn_vec_region *region;
 	unsigned int kinds;
-	bool dev;
+	bool misnamed;
+	int ret;
 
 	if (!pfn_vec_valid(pv))
 		return -EINVAL;
@@ -1255,33 +1285,20 @@ int pfn_vec_check(const struct pfn_vec *pv)
 		return 0;
 	last = phys + pv->pv_len - 1;
 	if (pfn_vec_has_page(pv)) {
-		kinds = pfn_vec_range_reach(PHYS_PFN(phys),
-					    PHYS_PFN(last) - PHYS_PFN(phys) + 1);
-		if (kinds & BIT(PFN_VEC_NO_PAGE))
-			return -EINVAL;
-		if (kinds & BIT(PFN_VEC_UNREACHABLE))
-			return -ENXIO;
-		dev = kinds & (BIT(PFN_VEC_DEVKMAP) | BIT(PFN_VEC_IOMEM));
-		if (dev != (pfn_vec_kind(pv) == PFN_VEC_KIND_DEVMAP))
-			return -EINVAL;
-		/* P2PDMA pages are mapped as one piece: none of anything else. */
-		if ((kinds & BIT(PFN_VEC_IOMEM)) && kinds != BIT(PFN_VEC_IOMEM))
-			return -EINVAL;
-		return 0;
+		ret = pfn_vec_page_kinds(pv, PHYS_PFN(phys),
+					 PHYS_PFN(last) - PHYS_PFN(phys) + 1,
+					 &kinds, &misnamed);
+		return ret ?: misnamed ? -EINVAL : 0;
 	}
 	/* Region by region: a segment may span two that are side by side. */
 	for (;;) {
-		bool cpu;
 		resource_size_t end;
 
-		region = pfn_vec_region_get(PHYS_PFN(phys));
+		region = pfn_vec_region_get_cpu(PHYS_PFN(phys));
 		if (!region)
 			return -ENXIO;
-		cpu = region->cpu;
 		end = region->claim.end;
 		pfn_vec_region_put(region);
-		if (!cpu)
-			return -ENXIO;
 		if (end >= last)
 			return 0;
 		phys = end + 1;
@@ -1319,15 +1336,12 @@ struct iosys_map __pfn_vec_kmap_local(const struct pfn_vec *pv)
 	struct iosys_map map;
 	int ret = -ENXIO;
 
+	/* Memory with struct page never takes a region. */
 	if (pfn_vec_has_page(pv))
 		ret = pfn_vec_kmap_page(pv, &map, &region);
 	else if (IS_ENABLED(CONFIG_ARCH_HAS_IO_LINEAR_MAP))
 		/* A caller's bug: only CONFIG_DEBUG_PFN_VEC gets here for these. */
 		ret = -EINVAL;
-	if (region) {
-		pfn_vec_region_put(region);
-		ret = -EINVAL;
-	}
 	if (ret)
 		iosys_map_set_vaddr(&map, ERR_PTR(ret));
 	return map;
