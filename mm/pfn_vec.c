@@ -1509,12 +1509,13 @@ EXPORT_SYMBOL_GPL(pfn_vec_miter_stop);
  * or part of one, at a time. Return: 0, or -EINVAL if @len is more than
  * the range has left, with nothing handed over; otherwise the error of the
  * first piece that could not be mapped, with the bytes before it handed
- * over.
+ * over. Inlined into each helper, so that @step is a direct call, not an
+ * indirect one through a retpoline per piece.
  */
-static int pfn_vec_miter_walk(struct pfn_vec_miter *miter, size_t len,
-			      void (*step)(struct iosys_map *map, size_t n,
-					   void *arg),
-			      void *arg)
+static __always_inline int
+pfn_vec_miter_walk(struct pfn_vec_miter *miter, size_t len,
+		   void (*step)(struct iosys_map *map, size_t n, void *arg),
+		   void *arg)
 {
 	if (miter->error)
 		return miter->error;
@@ -1602,10 +1603,10 @@ int pfn_vec_miter_memcpy_from(void *buf, struct pfn_vec_miter *miter,
 EXPORT_SYMBOL_GPL(pfn_vec_miter_memcpy_from);
 
 /* One walk with an iterator of its own, for the helpers below. */
-static int pfn_vec_walk(const struct pfn_vec *pvec, struct bvec_iter *iter,
-			size_t len,
-			void (*step)(struct iosys_map *map, size_t n, void *arg),
-			void *arg)
+static __always_inline int
+pfn_vec_walk(const struct pfn_vec *pvec, struct bvec_iter *iter, size_t len,
+	     void (*step)(struct iosys_map *map, size_t n, void *arg),
+	     void *arg)
 {
 	struct pfn_vec_miter miter;
 	int ret;

@@ -609,7 +609,9 @@ static inline bool pfn_vec_miter_next(struct pfn_vec_miter *miter)
 	phys_addr_t phys;
 
 	__pfn_vec_miter_release(miter);
-	if (IS_ENABLED(CONFIG_DEBUG_PFN_VEC) || miter->error || !miter->left)
+	if (!miter->left)
+		return false;
+	if (IS_ENABLED(CONFIG_DEBUG_PFN_VEC) || miter->error)
 		return __pfn_vec_miter_next(miter);
 
 	pv = __pfn_vec_iter_seg(miter->pvec, *iter);
