@@ -91,7 +91,8 @@ static enum pfn_vec_reach pfn_vec_pfn_reach(unsigned long pfn)
  * BIT(enum pfn_vec_reach)? With SPARSEMEM, pfn_valid() and ZONE_DEVICE
  * change at subsection boundaries at most, so one frame per subsection
  * tells, and one per section that has no memory map at all, as most
- * sections of a large BAR have none.
+ * sections of a large BAR have none; and no section above the highest
+ * that was ever present has one, which is where BARs mostly lie.
  */
 static unsigned int pfn_vec_range_reach(unsigned long pfn, unsigned long nr)
 {
@@ -99,6 +100,11 @@ static unsigned int pfn_vec_range_reach(unsigned long pfn, unsigned long nr)
 	unsigned long i;
 
 	for (i = 0; i < nr; i++) {
+#ifdef CONFIG_SPARSEMEM
+		if (pfn_to_section_nr(pfn + i) >
+		    READ_ONCE(__highest_present_section_nr))
+			return kinds | BIT(PFN_VEC_NO_PAGE);
+#endif
 		kinds |= BIT(pfn_vec_pfn_reach(pfn + i));
 #ifdef CONFIG_SPARSEMEM
 		/*
