@@ -422,18 +422,22 @@ static void pfn_vec_bounce_copy_work(struct work_struct *work)
 }
 
 /*
- * Completion context may be hardirq, and a piece is up to 256 KiB of I/O
- * memory to write: a read's copy-out runs from a work item.
+ * A piece is up to 256 KiB of I/O memory to write: a read's copy-out runs
+ * where it ends only in task context with interrupts on, as for a driver
+ * that completes in its submitter's context, and otherwise from a work
+ * item, as for one that completes from its interrupt.
  */
 static void pfn_vec_bounce_end_io(struct bio *bounce)
 {
 	struct pfn_vec_bounce *pb = container_of(bounce, struct pfn_vec_bounce,
 						 bio);
 
-	if (!bounce->bi_status && bio_data_dir(pb->orig) == READ)
-		queue_work(pfn_vec_copy_wq, &pb->work);
-	else
+	if (bounce->bi_status || bio_data_dir(pb->orig) != READ)
 		pfn_vec_bounce_end(pb, bounce->bi_status);
+	else if (in_task() && !irqs_disabled())
+		pfn_vec_bounce_copy_work(&pb->work);
+	else
+		queue_work(pfn_vec_copy_wq, &pb->work);
 }
 
 /*
