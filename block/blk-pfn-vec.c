@@ -304,13 +304,21 @@ void bio_pfn_vec_zero_iter(struct bio *bio, struct bvec_iter iter)
 		bio->bi_status = BLK_STS_NOTSUPP;
 }
 
+/*
+ * A bio_vec of more than a page is one run of pages from the page
+ * allocator (pfn_vec_bounce_add_pages()); any other is a page of the pool.
+ */
 static void pfn_vec_bounce_put_pages(struct bio *bounce)
 {
-	struct bvec_iter_all iter_all;
 	struct bio_vec *bv;
+	int i;
 
-	bio_for_each_segment_all(bv, bounce, iter_all)
-		mempool_free(bv->bv_page, &pfn_vec_page_pool);
+	bio_for_each_bvec_all(bv, bounce, i) {
+		if (bv->bv_len > PAGE_SIZE)
+			__free_pages(bv->bv_page, get_order(bv->bv_len));
+		else
+			mempool_free(bv->bv_page, &pfn_vec_page_pool);
+	}
 	bounce->bi_vcnt = 0;
 	bounce->bi_iter.bi_size = 0;
 }
@@ -322,12 +330,25 @@ static void pfn_vec_bounce_free(struct pfn_vec_bounce *pb)
 }
 
 /*
- * Add pages for @bytes to the empty @bounce, one per bio_vec, all or none.
+ * Add pages for @bytes to the empty @bounce, all or none: one run of
+ * pages if the page allocator has it at once, so that the bounce is
+ * copied and freed in one piece, else one page of the pool per bio_vec.
  * Return: true if it got them, which it always does if @gfp may wait.
  */
 static bool pfn_vec_bounce_add_pages(struct bio *bounce, unsigned int bytes,
 				     gfp_t gfp)
 {
+	gfp_t run_gfp = (gfp & ~__GFP_DIRECT_RECLAIM) | __GFP_NOWARN |
+			__GFP_NORETRY;
+
+	if (bytes > PAGE_SIZE && !should_fail_pfn_vec_bounce(run_gfp)) {
+		struct page *run = alloc_pages(run_gfp, get_order(bytes));
+
+		if (run) {
+			__bio_add_page(bounce, run, bytes, 0);
+			return true;
+		}
+	}
 	while (bytes) {
 		unsigned int len = min_t(unsigned int, bytes, PAGE_SIZE);
 		struct page *page = mempool_alloc(&pfn_vec_page_pool, gfp);
@@ -369,21 +390,20 @@ static bool pfn_vec_bounce_fill(struct bio *bounce, unsigned int bytes,
 /*
  * Copy between the pages of @pb's bounce bio and the part of the original
  * bio it carries, in the direction of @to_orig, through one iterator: a
- * region is looked up once per bounce bio, not once per page. The pool's
- * pages are never highmem, so their addresses nest with the iterator's
- * kmap_local_page() mappings in any order. Return: 0, or the copy
- * helpers' error.
+ * region is looked up once per bounce bio, and a run of pages is copied
+ * in one call. A bounce's pages are never highmem, so their addresses nest
+ * with the iterator's kmap_local_page() mappings in any order. Return: 0,
+ * or the copy helpers' error.
  */
 static int pfn_vec_bounce_copy(struct pfn_vec_bounce *pb, bool to_orig)
 {
 	struct bvec_iter iter = pb->iter;
-	struct bvec_iter_all iter_all;
 	struct pfn_vec_miter miter;
 	struct bio_vec *bv;
-	int ret = 0;
+	int ret = 0, i;
 
 	pfn_vec_miter_start(&miter, pb->orig->bi_pfn_vec, &iter, iter.bi_size);
-	bio_for_each_segment_all(bv, &pb->bio, iter_all) {
+	bio_for_each_bvec_all(bv, &pb->bio, i) {
 		void *addr = page_address(bv->bv_page) + bv->bv_offset;
 
 		if (to_orig)
