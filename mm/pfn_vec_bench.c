@@ -139,6 +139,7 @@ struct bench_ctx {
 	struct bio_vec ram_bvec;	/* ... as a bio_vec ... */
 	struct pfn_vec ram_pv;		/* ... and as a pfn_vec */
 	struct pfn_vec bar_pv;		/* MAP_SEG of the BAR, at MAP_SEG */
+	struct pfn_vec *bar_walk;	/* MAP_SEGS times bar_pv */
 	struct io_mapping *iomap;	/* io_mapping_create_wc() of the BAR */
 	struct pfn_vec *copy_pvs;	/* the first copy_len of the BAR, ... */
 	void __iomem *copy_wc;		/* ... its ioremap_wc() ... */
@@ -339,45 +340,54 @@ static void pfn_vec_bench_setup(struct kunit *test)
 }
 
 /*
- * The accessor: a walk over a 1 MiB segment, as the block layer walks a
- * bio, reading one byte of every page, or a lone page mapped, read and
- * unmapped again and again. The pfn_vec iterator maps the segment in as
- * few pieces as its mappings allow (one, on the linear map); the others
- * map every page. On RAM pages, the pfn_vec iterator and
+ * The accessor: walks over 1 MiB segments, reading one byte of every page,
+ * or a lone page mapped, read and unmapped again and again. The pfn_vec
+ * iterator maps a segment in as few pieces as its mappings allow (one, on
+ * the linear map); the others map every page. On the BAR, a walk is one
+ * iterator over all the segments, which looks their region up once, as
+ * an iterator over a large request would (io_mapping_ratio), or one per
+ * segment, as for a stream of 1 MiB bios, which pays the region's lookup
+ * and hold per segment (io_mapping_bio_ratio). On RAM pages, the pfn_vec
+ * iterator, one per segment, and
  * pfn_vec_kmap_local() against for_each_bvec() with bvec_kmap_local() and
  * kmap_local_page(), all reading with READ_ONCE(); on the BAR, the same
  * against io_mapping_map_local_wc(), all reading with readb(). The read
  * keeps the compiler from folding loops that on 64-bit are address
- * arithmetic into nothing. Every side counts its pages, and says if it
- * mapped too few.
+ * arithmetic into nothing. readb() clobbers memory, so each side keeps in
+ * locals what a driver would keep there, the io_mapping and the piece's
+ * mapping, lest the loop reload them from memory after every read. Every
+ * side counts its pages, and says if it mapped too few.
  */
 static int bench_mapped(unsigned int pages, unsigned int expected)
 {
 	return pages == expected ? 0 : -EIO;
 }
 
+/* MAP_SEGS segments from @pvec on, @nr of them per iterator. */
 static __always_inline int bench_miter(struct bench_ctx *ctx,
-				       const struct pfn_vec *pv, bool io)
+				       const struct pfn_vec *pvec,
+				       unsigned int nr, bool io)
 {
 	unsigned int i, sum = 0, pages = 0;
 	struct pfn_vec_miter miter;
 	struct bvec_iter iter;
 	int err;
 
-	for (i = 0; i < MAP_SEGS; i++) {
-		err = pfn_vec_iter_init(&iter, pv, 1);
+	for (i = 0; i < MAP_SEGS; i += nr) {
+		err = pfn_vec_iter_init(&iter, pvec, nr);
 		if (err)
 			return err;
-		pfn_vec_miter_start(&miter, pv, &iter, MAP_SEG);
+		pfn_vec_miter_start(&miter, pvec, &iter, iter.bi_size);
 		while (pfn_vec_miter_next(&miter)) {
-			unsigned int off;
+			struct iosys_map map = miter.map;
+			unsigned int off, len = miter.length;
 
 			/* The segment starts on a page: so does every piece. */
-			for (off = 0; off < miter.length; off += PAGE_SIZE) {
+			for (off = 0; off < len; off += PAGE_SIZE) {
 				if (io)
-					sum += readb(miter.map.vaddr_iomem + off);
+					sum += readb(map.vaddr_iomem + off);
 				else
-					sum += READ_ONCE(*(u8 *)(miter.map.vaddr + off));
+					sum += READ_ONCE(*(u8 *)(map.vaddr + off));
 				pages++;
 			}
 		}
@@ -391,7 +401,7 @@ static __always_inline int bench_miter(struct bench_ctx *ctx,
 
 static int bench_ram_miter(struct bench_ctx *ctx)
 {
-	return bench_miter(ctx, &ctx->ram_pv, false);
+	return bench_miter(ctx, &ctx->ram_pv, 1, false);
 }
 
 static int bench_ram_bvec(struct bench_ctx *ctx)
@@ -448,18 +458,24 @@ static int bench_ram_kmap(struct bench_ctx *ctx)
 
 static int bench_bar_miter(struct bench_ctx *ctx)
 {
-	return bench_miter(ctx, &ctx->bar_pv, true);
+	return bench_miter(ctx, ctx->bar_walk, MAP_SEGS, true);
+}
+
+static int bench_bar_miter_bio(struct bench_ctx *ctx)
+{
+	return bench_miter(ctx, &ctx->bar_pv, 1, true);
 }
 
 static int bench_bar_io_mapping(struct bench_ctx *ctx)
 {
+	struct io_mapping *iomap = ctx->iomap;
 	unsigned int i, j, sum = 0, pages = 0;
 
 	for (i = 0; i < MAP_SEGS; i++) {
 		for (j = 0; j < MAP_SEG_PAGES; j++) {
 			void __iomem *p;
 
-			p = io_mapping_map_local_wc(ctx->iomap,
+			p = io_mapping_map_local_wc(iomap,
 						    MAP_SEG + j * PAGE_SIZE);
 			sum += readb(p);
 			io_mapping_unmap_local(p);
@@ -489,10 +505,11 @@ static int bench_bar_pfn_vec_kmap(struct bench_ctx *ctx)
 
 static int bench_bar_io_mapping_single(struct bench_ctx *ctx)
 {
+	struct io_mapping *iomap = ctx->iomap;
 	unsigned int i, sum = 0;
 
 	for (i = 0; i < MAP_LOOPS; i++) {
-		void __iomem *p = io_mapping_map_local_wc(ctx->iomap, MAP_SEG);
+		void __iomem *p = io_mapping_map_local_wc(iomap, MAP_SEG);
 
 		sum += readb(p);
 		io_mapping_unmap_local(p);
@@ -526,6 +543,11 @@ static const struct bench_side bench_bar_miter_side = {
 	.run = bench_bar_miter,
 };
 
+static const struct bench_side bench_bar_miter_bio_side = {
+	.name = "pfn_vec_miter per segment",
+	.run = bench_bar_miter_bio,
+};
+
 static const struct bench_side bench_bar_io_mapping_side = {
 	.name = "io_mapping_map_local_wc()",
 	.run = bench_bar_io_mapping,
@@ -555,6 +577,7 @@ static void pfn_vec_bench_accessor(struct kunit *test)
 {
 	struct bench_ctx *ctx = bench_ctx_alloc(test);
 	struct pfn_vec_map m;
+	unsigned int i;
 	bool is_iomem;
 
 	ctx->pages = alloc_pages(GFP_KERNEL, get_order(MAP_SEG));
@@ -580,6 +603,11 @@ static void pfn_vec_bench_accessor(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&ctx->bar_pv,
 					       ctx->bar.phys + MAP_SEG,
 					       MAP_SEG), 0);
+	ctx->bar_walk = kunit_kmalloc_array(test, MAP_SEGS,
+					    sizeof(*ctx->bar_walk), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->bar_walk);
+	for (i = 0; i < MAP_SEGS; i++)
+		ctx->bar_walk[i] = ctx->bar_pv;
 	ctx->iomap = io_mapping_create_wc(ctx->bar.phys, ctx->bar.size);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->iomap);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
@@ -587,6 +615,8 @@ static void pfn_vec_bench_accessor(struct kunit *test)
 							   ctx->iomap));
 
 	bench_pair(test, "io_mapping_ratio", ctx, &bench_bar_miter_side,
+		   &bench_bar_io_mapping_side, ROUNDS);
+	bench_pair(test, "io_mapping_bio_ratio", ctx, &bench_bar_miter_bio_side,
 		   &bench_bar_io_mapping_side, ROUNDS);
 	bench_pair(test, "io_mapping_single_ratio", ctx,
 		   &bench_bar_pfn_vec_kmap_side,
@@ -847,7 +877,7 @@ static void bench_scale_cleanup(void *data)
 
 static int bench_scale_walk(struct bench_ctx *ctx)
 {
-	return bench_miter(ctx, &ctx->scale_pv, true);
+	return bench_miter(ctx, &ctx->scale_pv, 1, true);
 }
 
 static const struct bench_side bench_scale_walk_side = {
