@@ -472,13 +472,13 @@ void __pfn_vec_kunmap_local_debug(struct pfn_vec_map *m);
  * The caller keeps the memory alive while it is mapped, as the caller of
  * kmap_local_page() keeps its page: memory without struct page lies in a
  * region registered for the CPU that is not unregistered before the
- * mapping is released. The region's owner keeps that rule by unregistering
- * only once its own I/O is done; anyone else holds the region, with a
- * struct pfn_vec_miter or through a bio, for all the pages it maps. So for
- * RAM and for memory without struct page this is address arithmetic, one
- * branch more than kmap_local_page(), with no lookup. CONFIG_DEBUG_PFN_VEC
- * looks every mapping up, holds its region, and reports a caller that
- * breaks the rule.
+ * mapping is released. The region's owner keeps that rule by
+ * unregistering only once its own I/O is done; anyone else holds the
+ * region, with a struct pfn_vec_miter or pfn_vec_p2p_get(), for all the
+ * pages it maps. So for RAM and for memory without struct page this is
+ * address arithmetic, one branch more than kmap_local_page(), with no
+ * lookup. CONFIG_DEBUG_PFN_VEC looks every mapping up, holds its region,
+ * and reports a caller that breaks the rule.
  *
  * The mapping follows the rules of kmap_local_page(): it is usable in any
  * context, must be released with pfn_vec_kunmap_local() in the same
@@ -486,11 +486,11 @@ void __pfn_vec_kunmap_local_debug(struct pfn_vec_map *m);
  *
  * Return: 0 on success. -ENXIO if the CPU cannot reach the page: it has no
  * struct page and the architecture has no I/O linear map, or it is a
- * device-private or offline ZONE_DEVICE page. With CONFIG_DEBUG_PFN_VEC,
- * also -ENXIO for memory without struct page that no live region registered
- * for the CPU holds, and -EINVAL for a malformed segment or one whose flags
- * claim a struct page that its frame does not have. On error nothing is
- * mapped and @m is unchanged.
+ * device-private page. With CONFIG_DEBUG_PFN_VEC, also -ENXIO for
+ * offline RAM and for memory without struct page that no live region
+ * registered for the CPU holds, and -EINVAL for a malformed segment or one
+ * whose flags claim a struct page that its frame does not have. On error
+ * nothing is mapped and @m is unchanged.
  */
 static inline int __must_check pfn_vec_kmap_local(const struct pfn_vec *pv,
 						  struct pfn_vec_map *m)
