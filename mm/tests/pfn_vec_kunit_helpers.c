@@ -56,6 +56,7 @@
 #include <linux/blkdev.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/device.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/io.h>
@@ -1300,3 +1301,16 @@ void pfn_vec_kunit_register_p2p(struct kunit *test, struct pci_dev *pdev,
 			   size);
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_register_p2p);
+
+/*
+ * KUnit prints its results once every initcall has run, but drivers that
+ * probe asynchronously, as nvme does, may still be logging from their
+ * probes then: a line of theirs between KTAP lines makes kunit.py give up
+ * on the run. The last initcalls wait for those probes first.
+ */
+static int __init pfn_vec_kunit_settle(void)
+{
+	wait_for_device_probe();
+	return 0;
+}
+late_initcall_sync(pfn_vec_kunit_settle);
