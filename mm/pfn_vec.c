@@ -1746,17 +1746,14 @@ int pfn_vec_copy(const struct pfn_vec *dst, struct bvec_iter *dst_iter,
 		if (!ret)
 			ret = pfn_vec_map_piece(&sv, &src_map, &src_region, &sn);
 		if (ret) {
-			if (!dst_map.is_iomem)
-				kunmap_local(dst_map.vaddr);
+			__pfn_vec_unmap(&dst_map);
 			break;
 		}
 
 		n = min(dn, sn);
 		pfn_vec_map_copy(&dst_map, &src_map, n);
-		if (!src_map.is_iomem)
-			kunmap_local(src_map.vaddr);
-		if (!dst_map.is_iomem)
-			kunmap_local(dst_map.vaddr);
+		__pfn_vec_unmap(&src_map);
+		__pfn_vec_unmap(&dst_map);
 		pfn_vec_iter_advance_single(dst, dst_iter, n);
 		pfn_vec_iter_advance_single(src, src_iter, n);
 		len -= n;

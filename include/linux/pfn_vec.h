@@ -458,6 +458,13 @@ struct iosys_map __pfn_vec_kmap_local(const struct pfn_vec *pv);
 int __pfn_vec_kmap_local_debug(const struct pfn_vec *pv, struct pfn_vec_map *m);
 void __pfn_vec_kunmap_local_debug(struct pfn_vec_map *m);
 
+/* Release a mapping of the accessor's: kunmap_local() unless I/O memory. */
+static inline void __pfn_vec_unmap(const struct iosys_map *map)
+{
+	if (!map->is_iomem)
+		kunmap_local(map->vaddr);
+}
+
 /**
  * pfn_vec_kmap_local - map the first page of a segment, kmap_local style
  * @pv:	the segment; its first byte is mapped, up to the end of its page
@@ -524,8 +531,7 @@ static inline int __must_check pfn_vec_kmap_local(const struct pfn_vec *pv,
  */
 static inline void pfn_vec_kunmap_local(struct pfn_vec_map *m)
 {
-	if (!m->map.is_iomem)
-		kunmap_local(m->map.vaddr);
+	__pfn_vec_unmap(&m->map);
 	if (IS_ENABLED(CONFIG_DEBUG_PFN_VEC))
 		__pfn_vec_kunmap_local_debug(m);
 }
@@ -580,8 +586,7 @@ static inline void __pfn_vec_miter_release(struct pfn_vec_miter *miter)
 
 	if (!miter->mapped)
 		return;
-	if (!miter->map.is_iomem)
-		kunmap_local(miter->map.vaddr);
+	__pfn_vec_unmap(&miter->map);
 	pfn_vec_iter_advance_single(miter->pvec, miter->iter, n);
 	miter->left -= n;
 	miter->used = 0;
