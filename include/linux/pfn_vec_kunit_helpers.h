@@ -13,6 +13,7 @@
 #define _LINUX_PFN_VEC_KUNIT_HELPERS_H
 
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/io_linear_map.h>
 #include <linux/sched.h>
 #include <linux/types.h>
@@ -101,6 +102,28 @@ int pfn_vec_kunit_debugfs_set(struct kunit *test, const char *path,
 struct task_struct *pfn_vec_kunit_thread_run(struct kunit *test,
 					     int (*fn)(void *data), void *data,
 					     unsigned int nr, const char *name);
+
+/**
+ * struct pfn_vec_kunit_unregister - a region to unregister from a thread
+ * @phys:	first byte of the region, as registered
+ * @size:	its size, as registered
+ * @ret:	what pfn_vec_region_unregister() returned, once @done is
+ *		complete
+ * @done:	completed when it has returned
+ *
+ * Set up with pfn_vec_kunit_unregister_init(), and run as
+ * pfn_vec_kunit_thread_run(test, pfn_vec_kunit_unregister_fn, w, ...).
+ */
+struct pfn_vec_kunit_unregister {
+	phys_addr_t		phys;
+	size_t			size;
+	int			ret;
+	struct completion	done;
+};
+
+void pfn_vec_kunit_unregister_init(struct pfn_vec_kunit_unregister *w,
+				   phys_addr_t phys, size_t size);
+int pfn_vec_kunit_unregister_fn(void *data);
 
 void pfn_vec_kunit_fault_setup(struct kunit *test);
 void pfn_vec_kunit_fail_always(struct kunit *test);

@@ -78,21 +78,6 @@ static void pfn_vec_debug_test_bogus_page(struct kunit *test)
 		      "an iterator over a struct page that is not there");
 }
 
-struct unregister_work {
-	phys_addr_t phys;
-	int ret;
-	struct completion done;
-};
-
-static int unregister_fn(void *data)
-{
-	struct unregister_work *w = data;
-
-	w->ret = pfn_vec_region_unregister(w->phys, REGION_SIZE);
-	complete(&w->done);
-	return 0;
-}
-
 KUNIT_DEFINE_ACTION_WRAPPER(kunmap_action, pfn_vec_kunmap_local,
 			    struct pfn_vec_map *);
 
@@ -105,7 +90,8 @@ KUNIT_DEFINE_ACTION_WRAPPER(kunmap_action, pfn_vec_kunmap_local,
 static void pfn_vec_debug_test_unregister_mapped(struct kunit *test)
 {
 	phys_addr_t base = pfn_vec_kunit_unmanaged(test, REGION_SIZE, NULL);
-	struct unregister_work *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	struct pfn_vec_kunit_unregister *w =
+		kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
 	struct pfn_vec_map *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
 	struct task_struct *t;
 	unsigned int waited;
@@ -119,12 +105,11 @@ static void pfn_vec_debug_test_unregister_mapped(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pfn_vec_kunit_register(test, base, REGION_SIZE,
 						     IO_LINEAR_WC), 0);
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base, PAGE_SIZE), 0);
-	w->phys = base;
-	init_completion(&w->done);
+	pfn_vec_kunit_unregister_init(w, base, REGION_SIZE);
 
 	before = pfn_vec_debug_caught();
 	KUNIT_ASSERT_EQ(test, pfn_vec_kmap_local(&pv, m), 0);
-	t = pfn_vec_kunit_thread_run(test, unregister_fn, w, 1,
+	t = pfn_vec_kunit_thread_run(test, pfn_vec_kunit_unregister_fn, w, 1,
 				     "pfn_vec_unregister");
 	if (IS_ERR(t))
 		pfn_vec_kunmap_local(m);

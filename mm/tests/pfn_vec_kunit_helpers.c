@@ -584,6 +584,37 @@ struct task_struct *pfn_vec_kunit_thread_run(struct kunit *test,
 }
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_thread_run);
 
+/**
+ * pfn_vec_kunit_unregister_init - set up a region to unregister in a thread
+ * @w:		the work, from kunit_kzalloc() or its like
+ * @phys:	first byte of the region, as registered
+ * @size:	its size, as registered
+ */
+void pfn_vec_kunit_unregister_init(struct pfn_vec_kunit_unregister *w,
+				   phys_addr_t phys, size_t size)
+{
+	w->phys = phys;
+	w->size = size;
+	init_completion(&w->done);
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_unregister_init);
+
+/**
+ * pfn_vec_kunit_unregister_fn - unregister a region, for a case's thread
+ * @data: the struct pfn_vec_kunit_unregister
+ *
+ * Return: 0; what pfn_vec_region_unregister() returned is in @data.
+ */
+int pfn_vec_kunit_unregister_fn(void *data)
+{
+	struct pfn_vec_kunit_unregister *w = data;
+
+	w->ret = pfn_vec_region_unregister(w->phys, w->size);
+	complete(&w->done);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pfn_vec_kunit_unregister_fn);
+
 KUNIT_DEFINE_ACTION_WRAPPER(pfn_vec_kunit_memunmap, memunmap, void *);
 
 /**
@@ -831,18 +862,39 @@ void pfn_vec_kunit_nvme_disk(struct kunit *test, char *name, size_t size)
 EXPORT_SYMBOL_GPL(pfn_vec_kunit_nvme_disk);
 #endif /* CONFIG_BLOCK */
 
+enum pfn_vec_kunit_bus {
+	PFN_VEC_KUNIT_BEHIND_BRIDGE,
+	PFN_VEC_KUNIT_ROOT_BUS,
+	PFN_VEC_KUNIT_ANY_BUS,
+};
+
+static bool pfn_vec_kunit_on_bus(struct pci_dev *pdev,
+				 enum pfn_vec_kunit_bus bus)
+{
+	switch (bus) {
+	case PFN_VEC_KUNIT_BEHIND_BRIDGE:
+		return !pci_is_root_bus(pdev->bus);
+	case PFN_VEC_KUNIT_ROOT_BUS:
+		return pci_is_root_bus(pdev->bus);
+	default:
+		return true;
+	}
+}
+
 /*
- * The first ivshmem-plain on a root bus (@root) or behind a bridge
- * (!@root), referenced until the case ends; NULL if there is none.
+ * The first ivshmem-plain on @bus whose BAR2 has at least @min bytes,
+ * referenced until the case ends; NULL if there is none.
  */
 static struct pci_dev *pfn_vec_kunit_ivshmem_get(struct kunit *test,
-						 bool root)
+						 enum pfn_vec_kunit_bus bus,
+						 resource_size_t min)
 {
 	struct pci_dev *pdev = NULL;
 
 	while ((pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
 				      IVSHMEM_DEVICE_ID, pdev))) {
-		if (pci_is_root_bus(pdev->bus) == root)
+		if (pfn_vec_kunit_on_bus(pdev, bus) &&
+		    pci_resource_len(pdev, IVSHMEM_BAR) >= min)
 			break;
 	}
 	return pfn_vec_kunit_pci_hold(test, pdev);
@@ -910,9 +962,10 @@ static struct resource *pfn_vec_kunit_ivshmem_bind(struct kunit *test,
 struct resource *pfn_vec_kunit_ivshmem(struct kunit *test,
 				       struct pci_dev **pdev)
 {
-	*pdev = pfn_vec_kunit_ivshmem_get(test, false);
+	*pdev = pfn_vec_kunit_ivshmem_get(test, PFN_VEC_KUNIT_BEHIND_BRIDGE, 0);
 	if (!*pdev)
-		*pdev = pfn_vec_kunit_ivshmem_get(test, true);
+		*pdev = pfn_vec_kunit_ivshmem_get(test, PFN_VEC_KUNIT_ROOT_BUS,
+						  0);
 	if (!*pdev)
 		return NULL;
 	return pfn_vec_kunit_ivshmem_bind(test, *pdev);
@@ -933,7 +986,7 @@ EXPORT_SYMBOL_GPL(pfn_vec_kunit_ivshmem);
 struct resource *pfn_vec_kunit_ivshmem_root(struct kunit *test,
 					    struct pci_dev **pdev)
 {
-	*pdev = pfn_vec_kunit_ivshmem_get(test, true);
+	*pdev = pfn_vec_kunit_ivshmem_get(test, PFN_VEC_KUNIT_ROOT_BUS, 0);
 	if (!*pdev)
 		return NULL;
 	return pfn_vec_kunit_ivshmem_bind(test, *pdev);
@@ -955,14 +1008,7 @@ struct resource *pfn_vec_kunit_ivshmem_sized(struct kunit *test,
 					     resource_size_t min,
 					     struct pci_dev **pdev)
 {
-	struct pci_dev *dev = NULL;
-
-	while ((dev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
-				     IVSHMEM_DEVICE_ID, dev))) {
-		if (pci_resource_len(dev, IVSHMEM_BAR) >= min)
-			break;
-	}
-	*pdev = pfn_vec_kunit_pci_hold(test, dev);
+	*pdev = pfn_vec_kunit_ivshmem_get(test, PFN_VEC_KUNIT_ANY_BUS, min);
 	if (!*pdev)
 		return NULL;
 	return pfn_vec_kunit_ivshmem_bind(test, *pdev);

@@ -249,21 +249,6 @@ static void pfn_vec_p2p_test_refusals(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_holders(ram, PAGE_SIZE), 0);
 }
 
-struct unregister_work {
-	phys_addr_t phys;
-	int ret;
-	struct completion done;
-};
-
-static int unregister_fn(void *data)
-{
-	struct unregister_work *w = data;
-
-	w->ret = pfn_vec_region_unregister(w->phys, REGION_SIZE);
-	complete(&w->done);
-	return 0;
-}
-
 /*
  * What pfn_vec_p2p_get() holds, unregistering waits for, on another CPU;
  * meanwhile the region's memory is refused to new lookups. On a region
@@ -271,7 +256,8 @@ static int unregister_fn(void *data)
  */
 static void pfn_vec_p2p_test_unregister_waits(struct kunit *test)
 {
-	struct unregister_work *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	struct pfn_vec_kunit_unregister *w =
+		kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
 	struct pfn_vec_p2p *p2p = kunit_kzalloc(test, sizeof(*p2p), GFP_KERNEL);
 	struct pfn_vec_p2p probe;
 	struct p2p_topology t;
@@ -283,14 +269,14 @@ static void pfn_vec_p2p_test_unregister_waits(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, w);
 	KUNIT_ASSERT_NOT_NULL(test, p2p);
 	find_topology(test, &t);
-	w->phys = t.a_bar->start + REGION_OFFSET;
-	init_completion(&w->done);
+	pfn_vec_kunit_unregister_init(w, t.a_bar->start + REGION_OFFSET,
+				      REGION_SIZE);
 	pfn_vec_kunit_register_p2p(test, t.a, REGION_OFFSET, REGION_SIZE);
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, w->phys, PAGE_SIZE), 0);
 	KUNIT_ASSERT_EQ(test, pfn_vec_p2p_get(&pv, &t.nvme->dev, p2p), 0);
 
 	/* Released before the thread is stopped, however the case ends. */
-	k = pfn_vec_kunit_thread_run(test, unregister_fn, w, 1,
+	k = pfn_vec_kunit_thread_run(test, pfn_vec_kunit_unregister_fn, w, 1,
 				     "pfn_vec_unregister");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, p2p_put_action, p2p));

@@ -1228,22 +1228,6 @@ static void pfn_vec_region_test_miter_region_end(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pfn_vec_region_unregister(base, PMD_SIZE), 0);
 }
 
-struct unregister_work {
-	phys_addr_t phys;
-	size_t size;
-	int ret;
-	struct completion done;
-};
-
-static int unregister_fn(void *data)
-{
-	struct unregister_work *w = data;
-
-	w->ret = pfn_vec_region_unregister(w->phys, w->size);
-	complete(&w->done);
-	return 0;
-}
-
 KUNIT_DEFINE_ACTION_WRAPPER(miter_stop_action, pfn_vec_miter_stop,
 			    struct pfn_vec_miter *);
 
@@ -1257,7 +1241,8 @@ static void pfn_vec_region_test_miter_holds(struct kunit *test)
 {
 	phys_addr_t base = register_region(test, IO_LINEAR_WC);
 	void __iomem *io = pfn_vec_kunit_ioremap_wc(test, base, 4 * PAGE_SIZE);
-	struct unregister_work *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	struct pfn_vec_kunit_unregister *w =
+		kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
 	struct pfn_vec_miter *miter = kunit_kzalloc(test, sizeof(*miter),
 						    GFP_KERNEL);
 	struct bvec_iter iter;
@@ -1272,9 +1257,7 @@ static void pfn_vec_region_test_miter_holds(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base, 4 * PAGE_SIZE), 0);
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&probe, base + 8 * PAGE_SIZE, 1), 0);
 	KUNIT_ASSERT_EQ(test, pfn_vec_iter_init(&iter, &pv, 1), 0);
-	w->phys = base;
-	w->size = REGION_SIZE;
-	init_completion(&w->done);
+	pfn_vec_kunit_unregister_init(w, base, REGION_SIZE);
 
 	pfn_vec_miter_start(miter, &pv, &iter, 4 * PAGE_SIZE);
 	KUNIT_EXPECT_TRUE(test, pfn_vec_miter_next(miter));
@@ -1285,7 +1268,7 @@ static void pfn_vec_region_test_miter_holds(struct kunit *test)
 	 * unregistering thread is stopped (actions run last added first).
 	 * It is stopped here too; a second stop finds nothing to release.
 	 */
-	t = pfn_vec_kunit_thread_run(test, unregister_fn, w, 1,
+	t = pfn_vec_kunit_thread_run(test, pfn_vec_kunit_unregister_fn, w, 1,
 				     "pfn_vec_unregister");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	KUNIT_ASSERT_EQ(test, 0,
@@ -1352,7 +1335,8 @@ static int stall_fn(void *data)
 static void pfn_vec_region_test_unregister_no_stall(struct kunit *test)
 {
 	phys_addr_t base = pfn_vec_kunit_unmanaged(test, 2 * PMD_SIZE, NULL);
-	struct unregister_work *u = kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
+	struct pfn_vec_kunit_unregister *u =
+		kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
 	struct stall_work *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
 	struct pfn_vec_kunit_hold *h;
 	struct pfn_vec pv, probe;
@@ -1367,9 +1351,7 @@ static void pfn_vec_region_test_unregister_no_stall(struct kunit *test)
 						     IO_LINEAR_WC), 0);
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base, PAGE_SIZE), 0);
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&probe, base + 2 * PAGE_SIZE, 1), 0);
-	u->phys = base;
-	u->size = PMD_SIZE;
-	init_completion(&u->done);
+	pfn_vec_kunit_unregister_init(u, base, PMD_SIZE);
 	w->owner = pfn_vec_kunit_unmanaged_claim(test);
 	w->a = base;
 	w->b = base + PMD_SIZE;
@@ -1378,7 +1360,7 @@ static void pfn_vec_region_test_unregister_no_stall(struct kunit *test)
 	/* Released before the threads are stopped, however the case ends. */
 	h = pfn_vec_kunit_hold(test, &pv);
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	t = pfn_vec_kunit_thread_run(test, unregister_fn, u, 1,
+	t = pfn_vec_kunit_thread_run(test, pfn_vec_kunit_unregister_fn, u, 1,
 				     "pfn_vec_unregister");
 	if (IS_ERR(t))
 		pfn_vec_kunit_unhold(h);
@@ -1426,7 +1408,8 @@ static void pfn_vec_region_test_unregister_no_stall(struct kunit *test)
 static void pfn_vec_region_test_unregister_twice(struct kunit *test)
 {
 	phys_addr_t base = pfn_vec_kunit_unmanaged(test, PMD_SIZE, NULL);
-	struct unregister_work *u = kunit_kcalloc(test, 2, sizeof(*u), GFP_KERNEL);
+	struct pfn_vec_kunit_unregister *u =
+		kunit_kcalloc(test, 2, sizeof(*u), GFP_KERNEL);
 	struct pfn_vec_kunit_hold *h;
 	struct resource *claim;
 	struct task_struct *t;
@@ -1440,15 +1423,12 @@ static void pfn_vec_region_test_unregister_twice(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pfn_vec_kunit_register(test, base, PMD_SIZE,
 						     IO_LINEAR_WC), 0);
 	KUNIT_ASSERT_EQ(test, pfn_vec_set_phys(&pv, base, PAGE_SIZE), 0);
-	for (i = 0; i < 2; i++) {
-		u[i].phys = base;
-		u[i].size = PMD_SIZE;
-		init_completion(&u[i].done);
-	}
+	for (i = 0; i < 2; i++)
+		pfn_vec_kunit_unregister_init(&u[i], base, PMD_SIZE);
 
 	h = pfn_vec_kunit_hold(test, &pv);
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	t = pfn_vec_kunit_thread_run(test, unregister_fn, &u[0], 1,
+	t = pfn_vec_kunit_thread_run(test, pfn_vec_kunit_unregister_fn, &u[0], 1,
 				     "pfn_vec_unregister");
 	if (IS_ERR(t))
 		pfn_vec_kunit_unhold(h);
@@ -1461,7 +1441,7 @@ static void pfn_vec_region_test_unregister_twice(struct kunit *test)
 		msleep(20);
 	KUNIT_ASSERT_LT(test, i, 250U);
 
-	t = pfn_vec_kunit_thread_run(test, unregister_fn, &u[1], 2,
+	t = pfn_vec_kunit_thread_run(test, pfn_vec_kunit_unregister_fn, &u[1], 2,
 				     "pfn_vec_unregister");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	msleep(100);
