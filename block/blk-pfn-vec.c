@@ -330,25 +330,28 @@ static void pfn_vec_bounce_free(struct pfn_vec_bounce *pb)
 }
 
 /*
- * Add pages for @bytes to the empty @bounce, all or none: one run of
- * pages if the page allocator has it at once, so that the bounce is
- * copied and freed in one piece, else one page of the pool per bio_vec.
- * Return: true if it got them, which it always does if @gfp may wait.
+ * One run of pages for a bounce of @bytes, if the page allocator has it at
+ * once: the bounce bio then has one bio_vec, and is copied and freed in
+ * one piece. Never waits, warns or retries: the pool is the fallback.
+ * Return: the run's first page, or NULL.
+ */
+static struct page *pfn_vec_bounce_run(unsigned int bytes)
+{
+	gfp_t gfp = GFP_NOWAIT | __GFP_NORETRY;
+
+	if (bytes <= PAGE_SIZE || should_fail_pfn_vec_bounce(gfp))
+		return NULL;
+	return alloc_pages(gfp, get_order(bytes));
+}
+
+/*
+ * Add pages of the pool for @bytes to the empty @bounce, one per bio_vec,
+ * all or none. Return: true if it got them, which it always does if @gfp
+ * may wait.
  */
 static bool pfn_vec_bounce_add_pages(struct bio *bounce, unsigned int bytes,
 				     gfp_t gfp)
 {
-	gfp_t run_gfp = (gfp & ~__GFP_DIRECT_RECLAIM) | __GFP_NOWARN |
-			__GFP_NORETRY;
-
-	if (bytes > PAGE_SIZE && !should_fail_pfn_vec_bounce(run_gfp)) {
-		struct page *run = alloc_pages(run_gfp, get_order(bytes));
-
-		if (run) {
-			__bio_add_page(bounce, run, bytes, 0);
-			return true;
-		}
-	}
 	while (bytes) {
 		unsigned int len = min_t(unsigned int, bytes, PAGE_SIZE);
 		struct page *page = mempool_alloc(&pfn_vec_page_pool, gfp);
@@ -472,14 +475,19 @@ static struct pfn_vec_bounce *pfn_vec_bounce_alloc(struct bio *orig,
 {
 	unsigned int done = orig->bi_iter.bi_size - iter.bi_size;
 	gfp_t gfp = wait ? GFP_NOIO : GFP_NOWAIT;
+	struct page *run = pfn_vec_bounce_run(len);
 	struct pfn_vec_bounce *pb;
 	struct bio *bounce;
 
-	bounce = bio_alloc_bioset(orig->bi_bdev, DIV_ROUND_UP(len, PAGE_SIZE),
+	bounce = bio_alloc_bioset(orig->bi_bdev,
+				  run ? 1 : DIV_ROUND_UP(len, PAGE_SIZE),
 				  orig->bi_opf & ~REQ_POLLED, gfp,
 				  &pfn_vec_bounce_bs);
-	if (!bounce)
+	if (!bounce) {
+		if (run)
+			__free_pages(run, get_order(len));
 		return NULL;
+	}
 	pb = container_of(bounce, struct pfn_vec_bounce, bio);
 	pb->orig = orig;
 	pb->iter = iter;
@@ -498,7 +506,9 @@ static struct pfn_vec_bounce *pfn_vec_bounce_alloc(struct bio *orig,
 	bio_clone_blkg_association(bounce, orig);
 	bounce->bi_end_io = pfn_vec_bounce_end_io;
 
-	if (!pfn_vec_bounce_fill(bounce, len, wait) ||
+	if (run)
+		__bio_add_page(bounce, run, len, 0);
+	if ((!run && !pfn_vec_bounce_fill(bounce, len, wait)) ||
 	    bio_crypt_clone(bounce, orig, gfp) < 0) {
 		pfn_vec_bounce_free(pb);
 		return NULL;
