@@ -28,8 +28,15 @@
 #include "blk-cgroup.h"
 #include "blk-crypto-internal.h"
 
-/* Largest bounce bio, one page per bio_vec; the page pool holds one. */
+/* Largest bounce bio; the page pool holds its pages, one per bio_vec. */
 #define PFN_VEC_BOUNCE_MAX	(BLK_PFN_VEC_BOUNCE_PAGES * PAGE_SIZE)
+/*
+ * Or a bounce bio has folios of the page allocator's, each of at most the
+ * order that its per-CPU lists keep, and so at most this many of them.
+ */
+#define PFN_VEC_RUN_ORDER	PAGE_ALLOC_COSTLY_ORDER
+#define PFN_VEC_RUN_MAX		(PAGE_SIZE << PFN_VEC_RUN_ORDER)
+#define PFN_VEC_RUNS		DIV_ROUND_UP(PFN_VEC_BOUNCE_MAX, PFN_VEC_RUN_MAX)
 
 /*
  * BIO_PFN_VEC takes one of the 16 bits of bi_flags: 15 are in use with it,
@@ -43,6 +50,7 @@ struct pfn_vec_bounce {
 	struct bio		*orig;
 	struct bvec_iter	iter;
 	struct work_struct	work;	/* copies a read out */
+	bool			runs;	/* folios, not pages of the pool */
 	struct bio		bio;	/* last, after the bioset's front_pad */
 };
 
@@ -304,18 +312,15 @@ void bio_pfn_vec_zero_iter(struct bio *bio, struct bvec_iter iter)
 		bio->bi_status = BLK_STS_NOTSUPP;
 }
 
-/*
- * A bio_vec of more than a page is one run of pages from the page
- * allocator (pfn_vec_bounce_add_pages()); any other is a page of the pool.
- */
-static void pfn_vec_bounce_put_pages(struct bio *bounce)
+/* Each bio_vec of @bounce is a folio if @runs, else a page of the pool. */
+static void pfn_vec_bounce_put_pages(struct bio *bounce, bool runs)
 {
 	struct bio_vec *bv;
 	int i;
 
 	bio_for_each_bvec_all(bv, bounce, i) {
-		if (bv->bv_len > PAGE_SIZE)
-			__free_pages(bv->bv_page, get_order(bv->bv_len));
+		if (runs)
+			folio_put(page_folio(bv->bv_page));
 		else
 			mempool_free(bv->bv_page, &pfn_vec_page_pool);
 	}
@@ -325,23 +330,39 @@ static void pfn_vec_bounce_put_pages(struct bio *bounce)
 
 static void pfn_vec_bounce_free(struct pfn_vec_bounce *pb)
 {
-	pfn_vec_bounce_put_pages(&pb->bio);
+	pfn_vec_bounce_put_pages(&pb->bio, pb->runs);
 	bio_put(&pb->bio);
 }
 
 /*
- * One run of pages for a bounce of @bytes, if the page allocator has it at
- * once: the bounce bio then has one bio_vec, and is copied and freed in
- * one piece. Never waits, warns or retries: the pool is the fallback.
- * Return: the run's first page, or NULL.
+ * Folios for a bounce of @bytes, in @runs, if the page allocator has them
+ * at once: each of up to PFN_VEC_RUN_MAX bytes, which it serves from its
+ * per-CPU lists, so that a bounce bio has a few bio_vecs (four, inline in
+ * the bio, for 128 KiB), each copied in one piece. All or none. Never
+ * waits, wakes kswapd, warns or dips into the reserves: the pool is the
+ * fallback. Return: how many; 0 for none.
  */
-static struct page *pfn_vec_bounce_run(unsigned int bytes)
+static unsigned int pfn_vec_bounce_runs(unsigned int bytes,
+					struct folio **runs)
 {
-	gfp_t gfp = GFP_NOWAIT | __GFP_NORETRY;
+	gfp_t gfp = (GFP_NOWAIT | __GFP_NOMEMALLOC) & ~__GFP_KSWAPD_RECLAIM;
+	unsigned int nr = 0;
 
 	if (bytes <= PAGE_SIZE || should_fail_pfn_vec_bounce(gfp))
-		return NULL;
-	return alloc_pages(gfp, get_order(bytes));
+		return 0;
+	while (bytes) {
+		unsigned int len = min_t(unsigned int, bytes, PFN_VEC_RUN_MAX);
+		struct folio *folio = folio_alloc(gfp, get_order(len));
+
+		if (!folio) {
+			while (nr)
+				folio_put(runs[--nr]);
+			return 0;
+		}
+		runs[nr++] = folio;
+		bytes -= len;
+	}
+	return nr;
 }
 
 /*
@@ -357,7 +378,7 @@ static bool pfn_vec_bounce_add_pages(struct bio *bounce, unsigned int bytes,
 		struct page *page = mempool_alloc(&pfn_vec_page_pool, gfp);
 
 		if (!page) {
-			pfn_vec_bounce_put_pages(bounce);
+			pfn_vec_bounce_put_pages(bounce, false);
 			return false;
 		}
 		__bio_add_page(bounce, page, len, 0);
@@ -475,17 +496,18 @@ static struct pfn_vec_bounce *pfn_vec_bounce_alloc(struct bio *orig,
 {
 	unsigned int done = orig->bi_iter.bi_size - iter.bi_size;
 	gfp_t gfp = wait ? GFP_NOIO : GFP_NOWAIT;
-	struct page *run = pfn_vec_bounce_run(len);
+	struct folio *runs[PFN_VEC_RUNS];
+	unsigned int nr_runs = pfn_vec_bounce_runs(len, runs), i;
 	struct pfn_vec_bounce *pb;
 	struct bio *bounce;
 
 	bounce = bio_alloc_bioset(orig->bi_bdev,
-				  run ? 1 : DIV_ROUND_UP(len, PAGE_SIZE),
+				  nr_runs ?: DIV_ROUND_UP(len, PAGE_SIZE),
 				  orig->bi_opf & ~REQ_POLLED, gfp,
 				  &pfn_vec_bounce_bs);
 	if (!bounce) {
-		if (run)
-			__free_pages(run, get_order(len));
+		for (i = 0; i < nr_runs; i++)
+			folio_put(runs[i]);
 		return NULL;
 	}
 	pb = container_of(bounce, struct pfn_vec_bounce, bio);
@@ -506,9 +528,12 @@ static struct pfn_vec_bounce *pfn_vec_bounce_alloc(struct bio *orig,
 	bio_clone_blkg_association(bounce, orig);
 	bounce->bi_end_io = pfn_vec_bounce_end_io;
 
-	if (run)
-		__bio_add_page(bounce, run, len, 0);
-	if ((!run && !pfn_vec_bounce_fill(bounce, len, wait)) ||
+	pb->runs = nr_runs > 0;
+	for (i = 0; i < nr_runs; i++)
+		bio_add_folio_nofail(bounce, runs[i],
+				     min_t(unsigned int, len - i * PFN_VEC_RUN_MAX,
+					   PFN_VEC_RUN_MAX), 0);
+	if ((!nr_runs && !pfn_vec_bounce_fill(bounce, len, wait)) ||
 	    bio_crypt_clone(bounce, orig, gfp) < 0) {
 		pfn_vec_bounce_free(pb);
 		return NULL;

@@ -92,6 +92,52 @@ static void pfn_vec_block_test_read_error(struct kunit *test)
 	}
 }
 
+/*
+ * Every page of a bounce bio can be referenced, as drivers that send pages
+ * without copying them (iSCSI, NFS under loop) reference each: tdisk
+ * counts those for which sendpage_ok() fails. Whether a bounce bio has
+ * folios of the page allocator or, with fail_pfn_vec_bounce, pages of the
+ * pool's reserve; and its data makes the round trip through it.
+ */
+static void pfn_vec_block_test_bounce_pages(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct tdisk *td = pvb_tdisk_create(test, false);
+	unsigned int pass, passes = 1;
+	enum mem_kind kind;
+	struct pfn_vec pv;
+
+	KUNIT_ASSERT_LE_MSG(test, 2 * PIECE, (size_t)MEM_SIZE, "pages too large");
+	if (IS_ENABLED(CONFIG_FAIL_PFN_VEC_BOUNCE))
+		passes = 2;
+	for (kind = 0; kind < MEM_KINDS; kind++)
+		pvb_mem_init(test, &ctx->mem[kind], kind);
+	for (pass = 0; pass < passes; pass++) {
+		if (pass)
+			pvb_fail_pool(test);
+		for (kind = 0; kind < MEM_KINDS; kind++) {
+			struct test_mem *m = &ctx->mem[kind];
+
+			if (!m->mapped)
+				continue;
+			pvb_mem_fill(m, 0, 2 * PIECE, 41 + pass);
+			pvb_mem_pv(test, m, 0, 2 * PIECE, &pv);
+			KUNIT_EXPECT_EQ(test, pvb_pv_rw(test, REQ_OP_WRITE, 0, &pv), 0);
+			pvb_mem_set(m, 0, 2 * PIECE, SENTINEL);
+			pvb_mem_pv(test, m, 0, 2 * PIECE, &pv);
+			KUNIT_EXPECT_EQ(test, pvb_pv_rw(test, REQ_OP_READ, 0, &pv), 0);
+			KUNIT_EXPECT_EQ_MSG(test, pvb_mem_check(m, 0, 2 * PIECE, 41 + pass),
+					    (size_t)2 * PIECE, "%s, pass %u",
+					    pvb_mem_names[kind], pass);
+		}
+	}
+	KUNIT_EXPECT_GT(test, atomic_read(&td->bios), 0);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&td->unref), 0,
+			    "bounce pages that cannot be referenced");
+	if (passes == 2)
+		KUNIT_EXPECT_GT(test, pvb_pool_fails(test), 0L);
+}
+
 #ifdef CONFIG_BLK_DEV_INTEGRITY
 #define PI_LEN		(SZ_64K + 5 * SECTOR_SIZE)
 #define PI_SECTOR	40
@@ -609,6 +655,7 @@ static void pfn_vec_block_test_removed(struct kunit *test)
 
 static struct kunit_case pfn_vec_block_disk_cases[] = {
 	KUNIT_CASE(pfn_vec_block_test_read_error),
+	KUNIT_CASE(pfn_vec_block_test_bounce_pages),
 	KUNIT_CASE(pfn_vec_block_test_atomic),
 	KUNIT_CASE(pfn_vec_block_test_feature_cleared),
 	KUNIT_CASE(pfn_vec_block_test_dma_bio_based),

@@ -69,6 +69,7 @@ struct tdisk {
 	bool hold;			/* bios until pvb_tdisk_release() */
 	bool removed;			/* by pvb_tdisk_remove() */
 	atomic_t bios;			/* it was given */
+	atomic_t unref;			/* pages of them that cannot be referenced */
 	blk_opf_t last_opf;		/* of the last of them */
 	spinlock_t lock;		/* protects done */
 	struct bio_list done;

@@ -17,6 +17,7 @@
 #include <linux/io.h>
 #include <linux/kstrtox.h>
 #include <linux/module.h>
+#include <linux/net.h>
 #include <linux/pci.h>
 #include <linux/pfn_vec.h>
 #include <linux/pfn_vec_kunit_helpers.h>
@@ -432,6 +433,9 @@ static void tdisk_submit_bio(struct bio *bio)
 		return;
 
 	bio_for_each_segment(bv, bio, iter) {
+		/* What a driver that sends pages without copying checks. */
+		if (!sendpage_ok(bv.bv_page))
+			atomic_inc(&td->unref);
 		if (op_is_write(bio_op(bio)))
 			memcpy_from_bvec(p, &bv);
 		else
