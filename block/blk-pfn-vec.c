@@ -466,10 +466,12 @@ static void pfn_vec_bounce_copy_work(struct work_struct *work)
 }
 
 /*
- * A piece is up to 256 KiB of I/O memory to write: a read's copy-out runs
- * where it ends only in task context with interrupts on, as for a driver
- * that completes in its submitter's context, and otherwise from a work
- * item, as for one that completes from its interrupt.
+ * A piece is up to 256 KiB of memory to write, I/O memory mostly, which
+ * must not hold off interrupts, softirqs or preemption: a read's copy-out
+ * runs where the bounce bio ends only if that may be preempted, as when a
+ * driver ends bios in its submitter's context (brd), and otherwise from a
+ * work item. Without CONFIG_PREEMPT_COUNT that cannot be told, and it is
+ * always the work item.
  */
 static void pfn_vec_bounce_end_io(struct bio *bounce)
 {
@@ -478,7 +480,7 @@ static void pfn_vec_bounce_end_io(struct bio *bounce)
 
 	if (bounce->bi_status || bio_data_dir(pb->orig) != READ)
 		pfn_vec_bounce_end(pb, bounce->bi_status);
-	else if (in_task() && !irqs_disabled())
+	else if (preemptible())
 		pfn_vec_bounce_copy_work(&pb->work);
 	else
 		queue_work(pfn_vec_copy_wq, &pb->work);
@@ -742,8 +744,9 @@ bool blk_pfn_vec_native(struct bio *bio)
  * may have to encrypt it or the block layer compute its protection
  * information on the CPU. Any other bio is bounced through RAM pages, in
  * bounce bios of at most %BLK_PFN_VEC_BOUNCE_PAGES pages: the data of a
- * write is copied in before any is submitted, that of a read is copied out,
- * from a work item, once all of its bounce bio was read without error.
+ * write is copied in before any is submitted, that of a read is copied out
+ * once all of its bounce bio was read without error, where the bounce bio
+ * ends if that may be preempted, else from a work item.
  * After a read error the memory of the failed bounce bio is untouched,
  * while those that completed hold their data. Bounce bios and their pages
  * come from reserves that always make room for one. A bio that cannot get
