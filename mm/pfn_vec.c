@@ -101,22 +101,22 @@ static unsigned int pfn_vec_range_reach(unsigned long pfn, unsigned long nr)
 
 	for (i = 0; i < nr; i++) {
 #ifdef CONFIG_SPARSEMEM
-		if (pfn_to_section_nr(pfn + i) >
-		    READ_ONCE(__highest_present_section_nr))
+		unsigned long section = pfn_to_section_nr(pfn + i);
+
+		if (section > READ_ONCE(__highest_present_section_nr))
 			return kinds | BIT(PFN_VEC_NO_PAGE);
-#endif
 		kinds |= BIT(pfn_vec_pfn_reach(pfn + i));
-#ifdef CONFIG_SPARSEMEM
 		/*
 		 * On to the last frame of this subsection, or of this section
 		 * if it has no memory map at all, as for most of a large BAR;
 		 * i++ passes it.
 		 */
-		if (pfn_to_section_nr(pfn + i) >= NR_MEM_SECTIONS ||
-		    !present_section_nr(pfn_to_section_nr(pfn + i)))
+		if (!present_section_nr(section))
 			i += (PAGES_PER_SECTION - 1) & ~(pfn + i);
 		else
 			i += (PAGES_PER_SUBSECTION - 1) & ~(pfn + i);
+#else
+		kinds |= BIT(pfn_vec_pfn_reach(pfn + i));
 #endif
 	}
 	return kinds;

@@ -492,11 +492,14 @@ static inline void __pfn_vec_unmap(const struct iosys_map *map)
  * context, and nested mappings are released in reverse order.
  *
  * Return: 0 on success. -ENXIO if the CPU cannot reach the page: it has no
- * struct page and the architecture has no I/O linear map, or it is a
- * device-private page. With CONFIG_DEBUG_PFN_VEC, also -ENXIO for
- * offline RAM and for memory without struct page that no live region
- * registered for the CPU holds, and -EINVAL for a malformed segment or one
- * whose flags claim a struct page that its frame does not have. On error
+ * struct page and the architecture has no I/O linear map, or the segment
+ * is marked ZONE_DEVICE and its page is device-private, offline, or of a
+ * dev_pagemap that is going away. -EINVAL for a segment marked ZONE_DEVICE
+ * whose frame has no struct page. RAM is not looked at. With
+ * CONFIG_DEBUG_PFN_VEC every segment is checked: also -ENXIO for offline
+ * RAM and for memory without struct page that no live region registered
+ * for the CPU holds, and -EINVAL for a malformed segment or one whose
+ * flags claim a struct page that its frame does not have. On error
  * nothing is mapped and @m is unchanged.
  */
 static inline int __must_check pfn_vec_kmap_local(const struct pfn_vec *pv,
