@@ -601,6 +601,7 @@ static void pfn_vec_bounce_workfn(struct work_struct *work)
 		if (!orig)
 			return;
 		pfn_vec_bounce_wait(orig);
+		cond_resched();
 	}
 }
 
