@@ -334,6 +334,12 @@ static void pfn_vec_bounce_free(struct pfn_vec_bounce *pb)
 	bio_put(&pb->bio);
 }
 
+static void pfn_vec_bounce_put_runs(struct folio **runs, unsigned int nr)
+{
+	while (nr)
+		folio_put(runs[--nr]);
+}
+
 /*
  * Folios for a bounce of @bytes, in @runs, if the page allocator has them
  * at once: each of up to PFN_VEC_RUN_MAX bytes, which it serves from its
@@ -355,8 +361,7 @@ static unsigned int pfn_vec_bounce_runs(unsigned int bytes,
 		struct folio *folio = folio_alloc(gfp, get_order(len));
 
 		if (!folio) {
-			while (nr)
-				folio_put(runs[--nr]);
+			pfn_vec_bounce_put_runs(runs, nr);
 			return 0;
 		}
 		runs[nr++] = folio;
@@ -428,7 +433,7 @@ static int pfn_vec_bounce_copy(struct pfn_vec_bounce *pb, bool to_orig)
 
 	pfn_vec_miter_start(&miter, pb->orig->bi_pfn_vec, &iter, iter.bi_size);
 	bio_for_each_bvec_all(bv, &pb->bio, i) {
-		void *addr = page_address(bv->bv_page) + bv->bv_offset;
+		void *addr = bvec_virt(bv);
 
 		if (to_orig)
 			ret = pfn_vec_miter_memcpy_to(&miter, addr, bv->bv_len);
@@ -508,8 +513,7 @@ static struct pfn_vec_bounce *pfn_vec_bounce_alloc(struct bio *orig,
 				  orig->bi_opf & ~REQ_POLLED, gfp,
 				  &pfn_vec_bounce_bs);
 	if (!bounce) {
-		for (i = 0; i < nr_runs; i++)
-			folio_put(runs[i]);
+		pfn_vec_bounce_put_runs(runs, nr_runs);
 		return NULL;
 	}
 	pb = container_of(bounce, struct pfn_vec_bounce, bio);
