@@ -453,6 +453,20 @@ static inline bool pfn_vec_ram_linear(void)
 #endif
 }
 
+/*
+ * Where, besides, every registered region lies in the linear map too, and
+ * page_address() carries no KASAN tag, RAM and memory without struct page
+ * are both mapped at __va() of their address: pfn_vec_kmap_local() tells
+ * them apart from ZONE_DEVICE pages with one test.
+ */
+static inline bool pfn_vec_one_linear_map(void)
+{
+	return IS_ENABLED(CONFIG_64BIT) && pfn_vec_ram_linear() &&
+	       IS_ENABLED(CONFIG_ARCH_HAS_IO_LINEAR_MAP) &&
+	       !IS_ENABLED(CONFIG_KASAN_SW_TAGS) &&
+	       !IS_ENABLED(CONFIG_KASAN_HW_TAGS);
+}
+
 int __must_check pfn_vec_check(const struct pfn_vec *pv);
 struct iosys_map __pfn_vec_kmap_local(const struct pfn_vec *pv);
 int __pfn_vec_kmap_local_debug(const struct pfn_vec *pv, struct pfn_vec_map *m);
@@ -511,6 +525,16 @@ static inline int __must_check pfn_vec_kmap_local(const struct pfn_vec *pv,
 
 	if (IS_ENABLED(CONFIG_DEBUG_PFN_VEC))
 		return __pfn_vec_kmap_local_debug(pv, m);
+	if (pfn_vec_one_linear_map() && likely(!(kind & PFN_MAP))) {
+		/*
+		 * RAM or memory without struct page, as the flags alone tell:
+		 * vaddr and vaddr_iomem share their storage, so one store
+		 * serves both, without a branch.
+		 */
+		m->map.vaddr = __va(phys);
+		m->map.is_iomem = kind == PFN_VEC_KIND_IO;
+		return 0;
+	}
 	if (likely(kind == PFN_VEC_KIND_RAM)) {
 		iosys_map_set_vaddr(&map,
 				    kmap_local_page(pfn_to_page(PHYS_PFN(phys))) +
