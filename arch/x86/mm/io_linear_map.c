@@ -60,6 +60,72 @@ static unsigned long io_linear_next(unsigned long addr, unsigned int level)
 	return ALIGN_DOWN(addr, size) + size;
 }
 
+/*
+ * The PUD entry that maps @addr, or NULL where no PUD table is: under a
+ * PGD or P4D entry that is none or a leaf.
+ */
+static pud_t *io_linear_pud(unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset_k(addr);
+	p4d_t *p4d;
+
+	if (pgd_none(*pgd))
+		return NULL;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(*p4d) || p4d_leaf(*p4d))
+		return NULL;
+	return pud_offset(p4d, addr);
+}
+
+/* Does a PUD entry hold a PMD table? */
+static bool io_linear_pud_table(pud_t pud)
+{
+	return pud_present(pud) && !pud_leaf(pud);
+}
+
+/* The end of the PUD table that maps @addr, or @end if that comes first. */
+static unsigned long io_linear_pud_table_end(unsigned long addr,
+					     unsigned long end)
+{
+	const unsigned long span = PTRS_PER_PUD * PUD_SIZE;
+	unsigned long boundary = ALIGN_DOWN(addr, span) + span;
+
+	return boundary - 1 < end - 1 ? boundary : end;
+}
+
+/*
+ * The first 1 GiB-aligned address from ALIGN_DOWN(@addr, PUD_SIZE) on, and
+ * before @end, whose PUD entry holds a PMD table if @table, or is not none
+ * otherwise; @end if there is none. The entries of a PUD table are read in
+ * a row, and where io_linear_pud() finds no PUD table, its whole span is
+ * passed: a walk of a range that is not mapped yet, or mapped with 1 GiB
+ * pages, costs a load per 1 GiB, not a walk from the PGD. That span is
+ * passed even under a leaf P4D entry, which holds no PMD table but is not
+ * none: a caller that looks for entries that are not none bounds @end to
+ * one PUD table that it has walked to.
+ */
+static unsigned long io_linear_next_pud(unsigned long addr, unsigned long end,
+					bool table)
+{
+	for (addr = ALIGN_DOWN(addr, PUD_SIZE); addr < end;) {
+		unsigned long next = io_linear_pud_table_end(addr, end);
+		pud_t *pud = io_linear_pud(addr);
+
+		for (; pud && addr < next; addr += PUD_SIZE, pud++) {
+			pud_t entry = pudp_get(pud);
+
+			if (table ? io_linear_pud_table(entry) : !pud_none(entry))
+				return addr;
+		}
+		addr = next;
+	}
+	return end;
+}
+
+#define for_each_io_linear_pmd_table(addr, start, end)			\
+	for (addr = io_linear_next_pud(start, end, true); addr < (end);	\
+	     addr = io_linear_next_pud(addr + PUD_SIZE, end, true))
+
 /* Does any entry of [start, end) exist already? */
 static bool io_linear_range_used(unsigned long start, unsigned long end)
 {
@@ -72,24 +138,15 @@ static bool io_linear_range_used(unsigned long start, unsigned long end)
 		if (pte && !pte_none(*pte))
 			return true;
 		next = io_linear_next(addr, level);
+		/* A none PUD entry: pass those that follow it in its table. */
+		if (!pte && level == PG_LEVEL_1G && next > addr)
+			next = io_linear_next_pud(next,
+						  io_linear_pud_table_end(addr, end),
+						  false);
 		if (next <= addr)
 			break;
 	}
 	return false;
-}
-
-/* The PMD and PUD entries that map @addr, or NULL where there are none. */
-static pud_t *io_linear_pud(unsigned long addr)
-{
-	pgd_t *pgd = pgd_offset_k(addr);
-	p4d_t *p4d;
-
-	if (pgd_none(*pgd))
-		return NULL;
-	p4d = p4d_offset(pgd, addr);
-	if (p4d_none(*p4d) || p4d_leaf(*p4d))
-		return NULL;
-	return pud_offset(p4d, addr);
 }
 
 static pmd_t *io_linear_pmd(unsigned long addr)
@@ -129,7 +186,7 @@ static void *io_linear_pmd_table(unsigned long addr)
 {
 	pud_t *pud = io_linear_pud(addr);
 
-	if (!pud || !pud_present(*pud) || pud_leaf(*pud))
+	if (!pud || !io_linear_pud_table(*pud))
 		return NULL;
 	return pud_pgtable(*pud);
 }
@@ -150,16 +207,17 @@ static bool io_linear_pmd_table_ours(void *table)
 
 /*
  * The first PMD-aligned address in [addr, end) under which a PTE table
- * hangs, or @end if there is none: one step per 1 GiB where no PMD table
- * is, so that the walks below are flat in the size of a range mapped with
- * 1 GiB pages, or not mapped yet.
+ * hangs, or @end if there is none, passing each run of PUD entries that
+ * hold no PMD table in one step: the walks below cost little per 1 GiB of
+ * a range mapped with 1 GiB pages, or not mapped yet.
  */
 static unsigned long io_linear_next_pte_table(unsigned long addr,
 					      unsigned long end)
 {
 	for (addr = ALIGN_DOWN(addr, PMD_SIZE); addr < end;) {
 		if (!io_linear_pmd_table(addr)) {
-			addr = ALIGN_DOWN(addr, PUD_SIZE) + PUD_SIZE;
+			addr = io_linear_next_pud(ALIGN_DOWN(addr, PUD_SIZE) +
+						  PUD_SIZE, end, true);
 			continue;
 		}
 		if (io_linear_pte_table(addr))
@@ -276,7 +334,7 @@ static void io_linear_clear(unsigned long start, unsigned long end,
 		pmd_clear(io_linear_pmd(addr));
 		list_add(&virt_to_ptdesc(table)->pt_list, &tables);
 	}
-	for (addr = ALIGN_DOWN(start, PUD_SIZE); addr < end; addr += PUD_SIZE) {
+	for_each_io_linear_pmd_table(addr, start, end) {
 		void *table = io_linear_pmd_table(addr);
 
 		if (!table || !io_linear_table_empty(table, PTRS_PER_PMD) ||
@@ -311,13 +369,11 @@ static unsigned long io_linear_vmap_cut(unsigned long addr, unsigned long end)
 	slot = io_linear_next_pte_table(ALIGN(addr, PMD_SIZE), last);
 	if (slot < last)
 		cut = slot + PMD_SIZE - PAGE_SIZE;
-	for (slot = ALIGN(addr, PUD_SIZE); slot < cut && end - slot >= PUD_SIZE;
-	     slot += PUD_SIZE) {
-		if (io_linear_pmd_table(slot)) {
-			cut = min(cut, slot + PUD_SIZE - PMD_SIZE);
-			break;
-		}
-	}
+	/* The whole 1 GiB slots that start before the cut. */
+	last = min(cut, ALIGN_DOWN(end, PUD_SIZE));
+	slot = io_linear_next_pud(ALIGN(addr, PUD_SIZE), last, true);
+	if (slot < last)
+		cut = min(cut, slot + PUD_SIZE - PMD_SIZE);
 	return cut;
 }
 
